@@ -1,0 +1,49 @@
+# TimeTracker developer commands. A newcomer needs two: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help run test lint format migrate superuser clean
+
+help:  ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit("TimeTracker needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.base-installed: $(BIN)/python requirements/base.txt
+	$(BIN)/pip install -q -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.dev-installed: $(BIN)/python requirements/base.txt requirements/dev.txt
+	$(BIN)/pip install -q -r requirements/dev.txt
+	@touch $@ $(VENV)/.base-installed
+
+run: $(VENV)/.base-installed  ## Install, migrate and serve on http://127.0.0.1:$(PORT)/ (SQLite)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.dev-installed  ## Install dev requirements and run the test suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed  ## ruff format check and ruff lint
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: $(VENV)/.dev-installed  ## Reformat and autofix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrate: $(VENV)/.base-installed  ## Apply database migrations
+	$(BIN)/python manage.py migrate --noinput
+
+superuser: $(VENV)/.base-installed  ## Create an admin account
+	$(BIN)/python manage.py createsuperuser
+
+clean:  ## Remove the virtualenv and caches (keeps data/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

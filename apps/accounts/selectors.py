@@ -1,0 +1,35 @@
+"""Reads about users: their profile, their role, their time zone."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from apps.accounts.models import Profile, Role
+
+
+def profile_get(*, user: AbstractBaseUser) -> Profile:
+    """The user's profile, created with defaults the first time it is needed."""
+    cached = getattr(user, "_profile_cache", None)
+    if cached is not None:
+        return cached
+    profile, _ = Profile.objects.get_or_create(
+        user=user,
+        defaults={"role": Role.ADMIN if getattr(user, "is_superuser", False) else Role.MEMBER},
+    )
+    user._profile_cache = profile  # type: ignore[attr-defined]
+    return profile
+
+
+def user_is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Admins see everyone's entries and manage clients, projects and tasks."""
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return profile_get(user=user).role == Role.ADMIN
+
+
+def user_timezone(user: AbstractBaseUser) -> zoneinfo.ZoneInfo:
+    return profile_get(user=user).tzinfo

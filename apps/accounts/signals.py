@@ -1,0 +1,14 @@
+"""Domain signals of the accounts app. Logins and logouts use django.contrib.auth's own
+``user_logged_in``, ``user_logged_out`` and ``user_login_failed`` signals.
+
+Receivers must only observe (analytics, logging); behaviour lives in the services.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# api_token_created: user_id (int), created (bool: False when an existing token was returned)
+api_token_created = Signal()
+# profile_updated: user_id (int), changed (list[str] of field names)
+profile_updated = Signal()

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+
+from apps.clients import services
+from apps.clients.models import Client
+from apps.core.api import ArchivableMixin, ServiceViewSet, bool_param
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Client
+        fields = ["id", "name", "archived", "created_at", "updated_at"]
+        read_only_fields = ["archived", "created_at", "updated_at"]
+
+
+class ClientViewSet(ArchivableMixin, ServiceViewSet):
+    """Clients are shared by the whole installation; only admins archive or delete."""
+
+    serializer_class = ClientSerializer
+
+    def get_queryset(self) -> QuerySet[Client]:
+        qs = Client.objects.all()
+        archived = bool_param(self.request, "archived")
+        return qs if archived is None else qs.filter(archived=archived)
+
+    def create_object(self, data: dict[str, Any]) -> Client:
+        return services.client_create(actor_id=self.actor_id, **data)
+
+    def update_object(self, instance: Client, data: dict[str, Any]) -> Client:
+        return services.client_update(client=instance, data=data, actor_id=self.actor_id)
+
+    def delete_object(self, instance: Client) -> None:
+        services.client_delete(client=instance, actor_id=self.actor_id)
+
+    def archive_object(self, instance: Client, archived: bool) -> Client:
+        return services.client_archive(client=instance, archived=archived, actor_id=self.actor_id)

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class Client(models.Model):
+    name = models.CharField(max_length=200)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="client_name_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,93 @@
+"""API plumbing shared by every app: permissions, a service viewset, query parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+from rest_framework import exceptions, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.accounts.selectors import user_is_admin
+
+
+class IsAdminRole(permissions.BasePermission):
+    message = "Only admins can do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return user_is_admin(request.user)
+
+
+class ServiceViewSet(viewsets.ModelViewSet):
+    """A model viewset whose writes go through the app's service functions.
+
+    Subclasses implement ``create_object``, ``update_object`` and ``delete_object`` (and
+    mix in ``ArchivableMixin`` with ``archive_object`` when the model can be archived).
+    Actions in ``admin_actions`` need the admin role; members get 403 for them.
+    """
+
+    admin_actions: frozenset[str] = frozenset({"destroy", "archive", "restore"})
+
+    def get_permissions(self) -> list[permissions.BasePermission]:
+        if self.action in self.admin_actions:
+            return [permissions.IsAuthenticated(), IsAdminRole()]
+        return [permissions.IsAuthenticated()]
+
+    @property
+    def actor_id(self) -> int | None:
+        return self.request.user.pk
+
+    def create_object(self, data: dict[str, Any]) -> Model:
+        raise NotImplementedError
+
+    def update_object(self, instance: Model, data: dict[str, Any]) -> Model:
+        raise NotImplementedError
+
+    def delete_object(self, instance: Model) -> None:
+        raise NotImplementedError
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = self.create_object(dict(serializer.validated_data))
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = self.update_object(
+            serializer.instance, dict(serializer.validated_data)
+        )
+
+    def perform_destroy(self, instance: Model) -> None:
+        self.delete_object(instance)
+
+
+class ArchivableMixin:
+    """``POST .../archive/`` and ``.../restore/`` for models with an ``archived`` flag."""
+
+    def archive_object(self, instance: Model, archived: bool) -> Model:
+        raise NotImplementedError
+
+    def _set_archived(self, archived: bool) -> Response:
+        instance = self.archive_object(self.get_object(), archived)
+        return Response(self.get_serializer(instance).data)
+
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        """Archive (admins only): hidden from pickers, kept in reports."""
+        return self._set_archived(True)
+
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        """Undo an archive (admins only)."""
+        return self._set_archived(False)
+
+
+def bool_param(request: Request, name: str) -> bool | None:
+    """Parse an optional boolean query parameter, or answer 400 naming it."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw.lower() in {"1", "true", "yes"}:
+        return True
+    if raw.lower() in {"0", "false", "no"}:
+        return False
+    raise exceptions.ValidationError({name: ["Expected true or false."]})

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+
+from apps.core.api import ArchivableMixin, ServiceViewSet, bool_param
+from apps.projects import services
+from apps.projects.models import Project
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "name",
+            "client",
+            "colour",
+            "billable",
+            "hourly_rate",
+            "budget_hours",
+            "archived",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["archived", "created_at", "updated_at"]
+
+
+class ProjectViewSet(ArchivableMixin, ServiceViewSet):
+    """Projects are shared by the whole installation; only admins archive or delete."""
+
+    serializer_class = ProjectSerializer
+
+    def get_queryset(self) -> QuerySet[Project]:
+        qs = Project.objects.all()
+        archived = bool_param(self.request, "archived")
+        if archived is not None:
+            qs = qs.filter(archived=archived)
+        client = self.request.query_params.get("client")
+        if client:
+            if not client.isdigit():
+                raise serializers.ValidationError({"client": ["Expected a client id."]})
+            qs = qs.filter(client_id=int(client))
+        return qs
+
+    def create_object(self, data: dict[str, Any]) -> Project:
+        return services.project_create(actor_id=self.actor_id, **data)
+
+    def update_object(self, instance: Project, data: dict[str, Any]) -> Project:
+        return services.project_update(project=instance, data=data, actor_id=self.actor_id)
+
+    def delete_object(self, instance: Project) -> None:
+        services.project_delete(project=instance, actor_id=self.actor_id)
+
+    def archive_object(self, instance: Project, archived: bool) -> Project:
+        return services.project_archive(project=instance, archived=archived, actor_id=self.actor_id)

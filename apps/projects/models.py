@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+colour_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB, for example #3366cc."
+)
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200)
+    client = models.ForeignKey(
+        "clients.Client",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+    )
+    colour = models.CharField(max_length=7, default="#3366cc", validators=[colour_validator])
+    billable = models.BooleanField(default=True)
+    hourly_rate = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Amount per hour for billable time; empty means not priced.",
+    )
+    budget_hours = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="project_name_unique_ci"),
+            models.CheckConstraint(
+                condition=models.Q(hourly_rate__isnull=True) | models.Q(hourly_rate__gte=0),
+                name="project_hourly_rate_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

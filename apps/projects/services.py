@@ -1,0 +1,92 @@
+"""Writes for projects. Only admins archive or delete (checked by the callers' permissions)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.clients.models import Client
+from apps.core.services import apply_changes, save_changes, send_on_commit
+from apps.projects import signals
+from apps.projects.models import Project
+
+EDITABLE = ("name", "client", "colour", "billable", "hourly_rate", "budget_hours")
+
+
+@transaction.atomic
+def project_create(
+    *,
+    name: str,
+    client: Client | None = None,
+    colour: str = "#3366cc",
+    billable: bool = True,
+    hourly_rate: Decimal | None = None,
+    budget_hours: Decimal | None = None,
+    actor_id: int | None = None,
+) -> Project:
+    project = Project(
+        name=name.strip(),
+        client=client,
+        colour=colour,
+        billable=billable,
+        hourly_rate=hourly_rate,
+        budget_hours=budget_hours,
+    )
+    project.full_clean()
+    project.save()
+    send_on_commit(signals.project_created, Project, project=project, actor_id=actor_id)
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *, project: Project, data: dict[str, Any], actor_id: int | None = None
+) -> Project:
+    changed = apply_changes(project, data, allowed=EDITABLE)
+    if changed:
+        save_changes(project, changed)
+        send_on_commit(
+            signals.project_updated, Project, project=project, actor_id=actor_id, changed=changed
+        )
+    return project
+
+
+@transaction.atomic
+def project_archive(
+    *, project: Project, archived: bool = True, actor_id: int | None = None
+) -> Project:
+    if project.archived != archived:
+        project.archived = archived
+        project.save(update_fields=["archived", "updated_at"])
+        send_on_commit(
+            signals.project_archived,
+            Project,
+            project=project,
+            actor_id=actor_id,
+            archived=archived,
+        )
+    return project
+
+
+@transaction.atomic
+def project_delete(*, project: Project, actor_id: int | None = None) -> None:
+    """Delete a project without time entries; one with entries must be archived instead."""
+    entry_count = project.time_entries.count()
+    if entry_count:
+        raise ValidationError(
+            f"This project has {entry_count} time entries; archive it instead of deleting it.",
+            code="protected",
+        )
+    project_id = project.pk
+    task_count = project.tasks.count()
+    project.delete()
+    send_on_commit(
+        signals.project_deleted,
+        Project,
+        project_id=project_id,
+        actor_id=actor_id,
+        task_count=task_count,
+    )

@@ -1,0 +1,158 @@
+"""Report aggregates, computed by the database (one GROUP BY query per report)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Case, F, FloatField, Func, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, TruncDate
+
+from apps.accounts.selectors import user_timezone
+from apps.timers.models import TimeEntry
+from apps.timers.selectors import entries_visible_to
+
+GROUPINGS = ("project", "client", "task", "user", "day")
+
+# The key and label columns of each grouping.
+_GROUP_FIELDS: dict[str, tuple[str, str]] = {
+    "project": ("project_id", "project__name"),
+    "client": ("project__client_id", "project__client__name"),
+    "task": ("task_id", "task__name"),
+    "user": ("user_id", "user__username"),
+}
+
+
+class SecondsBetween(Func):
+    """``end - start`` in seconds, as a float, in SQL."""
+
+    arity = 2
+    output_field = FloatField()
+    template = "CAST(EXTRACT(EPOCH FROM (%(expressions)s)) AS double precision)"
+    arg_joiner = " - "
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 86400.0)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+@dataclass(frozen=True)
+class Period:
+    """A range of whole days in a time zone, as the aware datetimes that bound it."""
+
+    start: date
+    end: date
+    tz: zoneinfo.ZoneInfo
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=self.tz)
+
+    @property
+    def end_before(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=self.tz)
+
+
+def entries_in_period(*, user: AbstractBaseUser, period: Period) -> QuerySet[TimeEntry]:
+    """Finished entries the user may see that started within the period."""
+    return entries_visible_to(user=user).filter(
+        ended_at__isnull=False,
+        started_at__gte=period.start_at,
+        started_at__lt=period.end_before,
+    )
+
+
+def _money(value: float | None) -> str:
+    return str(Decimal(value or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def report_summary(
+    *,
+    user: AbstractBaseUser,
+    start: date,
+    end: date,
+    group_by: str,
+    queryset: QuerySet[TimeEntry] | None = None,
+) -> dict[str, Any]:
+    """Totals in seconds and billable amounts per group, in the user's time zone.
+
+    Days are the user's calendar days (correct across daylight-saving changes); an entry
+    belongs to the day and period in which it started. Running timers are not counted.
+    """
+    if group_by not in GROUPINGS:
+        raise ValueError(f"group_by must be one of {', '.join(GROUPINGS)}")
+    tz = user_timezone(user)
+    period = Period(start=start, end=end, tz=tz)
+    qs = queryset if queryset is not None else entries_in_period(user=user, period=period)
+    seconds = SecondsBetween(F("ended_at"), F("started_at"))
+    rate = Cast(F("project__hourly_rate"), FloatField())
+    aggregates = {
+        "seconds": Sum(seconds),
+        "billable_seconds": Sum(
+            Case(When(billable=True, then=seconds), default=Value(0.0), output_field=FloatField())
+        ),
+        "billable_amount": Sum(
+            Case(
+                When(billable=True, project__hourly_rate__isnull=False, then=seconds * rate / 3600),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+        ),
+    }
+    if group_by == "day":
+        grouped = (
+            qs.annotate(key=TruncDate("started_at", tzinfo=tz))
+            .values("key")
+            .annotate(**aggregates)
+            .order_by("key")
+        )
+        rows = [
+            {
+                "key": row["key"].isoformat(),
+                "label": row["key"].isoformat(),
+                **_amounts(row),
+            }
+            for row in grouped
+        ]
+    else:
+        key_field, label_field = _GROUP_FIELDS[group_by]
+        grouped = (
+            qs.values(key_field, label_field)
+            .annotate(**aggregates)
+            # Groups without a client/task come last on every database.
+            .order_by(F(label_field).asc(nulls_last=True), key_field)
+        )
+        rows = [
+            {
+                "key": row[key_field],
+                "label": row[label_field] or "(none)",
+                **_amounts(row),
+            }
+            for row in grouped
+        ]
+    totals = qs.aggregate(**aggregates)
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "group_by": group_by,
+        "timezone": tz.key,
+        "rows": rows,
+        "totals": _amounts(totals),
+    }
+
+
+def _amounts(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "seconds": round(row["seconds"] or 0),
+        "billable_seconds": round(row["billable_seconds"] or 0),
+        "billable_amount": _money(row["billable_amount"]),
+    }

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+
+from apps.core.api import ServiceViewSet
+from apps.tasks import services
+from apps.tasks.models import Task, TaskStatus
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Task
+        fields = ["id", "project", "name", "status", "estimate_hours", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None and "project" in attrs:
+            if attrs["project"] != self.instance.project:
+                raise serializers.ValidationError(
+                    {"project": ["A task cannot move to another project."]}
+                )
+            del attrs["project"]
+        return attrs
+
+
+class TaskViewSet(ServiceViewSet):
+    """Tasks belong to a project; anyone may create or edit them, only admins delete."""
+
+    serializer_class = TaskSerializer
+    admin_actions = frozenset({"destroy"})
+
+    def get_queryset(self) -> QuerySet[Task]:
+        qs = Task.objects.all()
+        params = self.request.query_params
+        if project := params.get("project"):
+            if not project.isdigit():
+                raise serializers.ValidationError({"project": ["Expected a project id."]})
+            qs = qs.filter(project_id=int(project))
+        if status := params.get("status"):
+            if status not in TaskStatus.values:
+                raise serializers.ValidationError(
+                    {"status": [f"Expected one of {', '.join(TaskStatus.values)}."]}
+                )
+            qs = qs.filter(status=status)
+        return qs
+
+    def create_object(self, data: dict[str, Any]) -> Task:
+        return services.task_create(actor_id=self.actor_id, **data)
+
+    def update_object(self, instance: Task, data: dict[str, Any]) -> Task:
+        return services.task_update(task=instance, data=data, actor_id=self.actor_id)
+
+    def delete_object(self, instance: Task) -> None:
+        services.task_delete(task=instance, actor_id=self.actor_id)

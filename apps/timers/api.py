@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.selectors import user_is_admin, user_timezone
+from apps.core.api import ServiceViewSet
+from apps.projects.models import Project
+from apps.tasks.models import Task
+from apps.timers import services
+from apps.timers.models import TimeEntry
+from apps.timers.selectors import entries_visible_to, running_entry
+
+
+class TimeEntrySerializer(serializers.ModelSerializer):
+    duration_seconds = serializers.IntegerField(read_only=True)
+    is_running = serializers.BooleanField(read_only=True)
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    task = serializers.PrimaryKeyRelatedField(
+        queryset=Task.objects.all(), required=False, allow_null=True
+    )
+    billable = serializers.BooleanField(required=False)
+
+    class Meta:
+        model = TimeEntry
+        fields = [
+            "id",
+            "user",
+            "project",
+            "task",
+            "started_at",
+            "ended_at",
+            "duration_seconds",
+            "is_running",
+            "notes",
+            "billable",
+            "source",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["user", "source", "created_at", "updated_at"]
+        extra_kwargs = {"ended_at": {"required": False}}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None and attrs.get("ended_at") is None:
+            raise serializers.ValidationError(
+                {"ended_at": ["A manual entry needs an end; use the timer to track live."]}
+            )
+        return attrs
+
+
+class OverlapWarningSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    entries = serializers.ListField(child=serializers.IntegerField())
+
+
+class TimeEntryWriteResponseSerializer(TimeEntrySerializer):
+    warnings = OverlapWarningSerializer(many=True, read_only=True)
+
+    class Meta(TimeEntrySerializer.Meta):
+        fields = [*TimeEntrySerializer.Meta.fields, "warnings"]
+
+
+class EntryFilterSerializer(serializers.Serializer):
+    project = serializers.IntegerField(required=False, min_value=1)
+    task = serializers.IntegerField(required=False, min_value=1)
+    user = serializers.IntegerField(required=False, min_value=1)
+    start = serializers.DateField(required=False, help_text="First day (user's time zone).")
+    end = serializers.DateField(required=False, help_text="Last day, inclusive.")
+    modified_after = serializers.DateTimeField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "start" in attrs and "end" in attrs and attrs["start"] > attrs["end"]:
+            raise serializers.ValidationError({"end": ["The end is before the start."]})
+        return attrs
+
+
+def _warnings(overlaps: list[int]) -> list[dict[str, Any]]:
+    if not overlaps:
+        return []
+    return [
+        {
+            "code": "overlap",
+            "message": f"This entry overlaps {len(overlaps)} of your other entries.",
+            "entries": overlaps,
+        }
+    ]
+
+
+class TimeEntryViewSet(ServiceViewSet):
+    """Time entries. Members see only their own; admins see everyone's.
+
+    Overlapping entries are allowed; create and update answers carry a ``warnings`` list.
+    """
+
+    serializer_class = TimeEntrySerializer
+    queryset = TimeEntry.objects.none()  # for the schema; get_queryset applies visibility
+    admin_actions = frozenset()
+
+    def get_queryset(self) -> QuerySet[TimeEntry]:
+        qs = entries_visible_to(user=self.request.user)
+        if self.action != "list":
+            return qs
+        params = EntryFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        f = params.validated_data
+        if "project" in f:
+            qs = qs.filter(project_id=f["project"])
+        if "task" in f:
+            qs = qs.filter(task_id=f["task"])
+        if "user" in f and user_is_admin(self.request.user):
+            qs = qs.filter(user_id=f["user"])
+        tz = user_timezone(self.request.user)
+        if "start" in f:
+            qs = qs.filter(started_at__gte=datetime.combine(f["start"], time.min, tzinfo=tz))
+        if "end" in f:
+            end = datetime.combine(f["end"] + timedelta(days=1), time.min, tzinfo=tz)
+            qs = qs.filter(started_at__lt=end)
+        if "modified_after" in f:
+            qs = qs.filter(updated_at__gt=f["modified_after"])
+        return qs
+
+    def _write_response(self, write: services.EntryWrite, code: int) -> Response:
+        data = TimeEntrySerializer(write.entry, context=self.get_serializer_context()).data
+        data["warnings"] = _warnings(write.overlaps)
+        return Response(data, status=code)
+
+    @extend_schema(parameters=[EntryFilterSerializer])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={201: TimeEntryWriteResponseSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        write = services.entry_create(user=request.user, **serializer.validated_data)
+        return self._write_response(write, status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: TimeEntryWriteResponseSerializer})
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        partial = kwargs.pop("partial", False)
+        entry = self.get_object()
+        serializer = self.get_serializer(entry, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        write = services.entry_update(
+            entry=entry, data=dict(serializer.validated_data), actor_id=self.actor_id
+        )
+        return self._write_response(write, status.HTTP_200_OK)
+
+    @extend_schema(responses={200: TimeEntryWriteResponseSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def delete_object(self, instance: TimeEntry) -> None:
+        services.entry_delete(entry=instance, actor_id=self.actor_id)
+
+
+class TimerStartSerializer(serializers.Serializer):
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    task = serializers.PrimaryKeyRelatedField(
+        queryset=Task.objects.all(), required=False, allow_null=True
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    billable = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class TimerView(APIView):
+    """The caller's running timer, or ``null`` when none runs."""
+
+    @extend_schema(responses={200: TimeEntrySerializer})
+    def get(self, request: Request) -> HttpResponse:
+        entry = running_entry(user=request.user)
+        if entry is None:
+            # DRF renders None as an empty body; the API promises the JSON literal null.
+            return HttpResponse(b"null", content_type="application/json")
+        return Response(TimeEntrySerializer(entry).data)
+
+
+class TimerStartView(APIView):
+    """Start a timer; one already running is stopped first (both in one transaction)."""
+
+    @extend_schema(request=TimerStartSerializer, responses={201: TimeEntrySerializer})
+    def post(self, request: Request) -> Response:
+        serializer = TimerStartSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = services.timer_start(user=request.user, **serializer.validated_data)
+        return Response(TimeEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class TimerStopView(APIView):
+    """Stop the running timer (409 when none runs)."""
+
+    @extend_schema(
+        request=None,
+        responses={200: TimeEntrySerializer, 409: OpenApiResponse(description="No timer runs.")},
+    )
+    def post(self, request: Request) -> Response:
+        entry = services.timer_stop(user=request.user)
+        return Response(TimeEntrySerializer(entry).data)

@@ -1,0 +1,198 @@
+"""Writes for time entries and the running timer.
+
+Every function is keyword-only, runs in one transaction and sends its domain signal on
+commit. Manual input is validated here (not in forms or serializers) so the web UI and the
+API give the same answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.core.services import apply_changes, send_on_commit
+from apps.projects.models import Project
+from apps.tasks.models import Task
+from apps.timers import signals
+from apps.timers.models import Source, TimeEntry
+from apps.timers.selectors import entry_overlaps
+
+MAX_ENTRY_DURATION = timedelta(hours=24)
+# Clocks of browsers and servers drift; a start a few seconds "in the future" is not an error.
+FUTURE_TOLERANCE = timedelta(minutes=1)
+EDITABLE = ("project", "task", "started_at", "ended_at", "notes", "billable")
+
+
+@dataclass
+class EntryWrite:
+    """A created or updated entry and the ids of the user's entries it overlaps."""
+
+    entry: TimeEntry
+    overlaps: list[int] = field(default_factory=list)
+
+
+def _check_project_and_task(
+    project: Project, task: Task | None, *, allow_archived: bool = False
+) -> None:
+    errors: dict[str, str] = {}
+    if project.archived and not allow_archived:
+        errors["project"] = "This project is archived; pick another one or restore it."
+    if task is not None and task.project_id != project.pk:
+        errors["task"] = "This task belongs to another project."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_times(started_at: datetime, ended_at: datetime | None) -> None:
+    errors: dict[str, str] = {}
+    if started_at > timezone.now() + FUTURE_TOLERANCE:
+        errors["started_at"] = "The start cannot be in the future."
+    if ended_at is not None:
+        if ended_at <= started_at:
+            errors["ended_at"] = "The end must be after the start."
+        elif ended_at - started_at > MAX_ENTRY_DURATION:
+            errors["ended_at"] = "An entry cannot be longer than 24 hours; split it into days."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _lock_user_timer(user: AbstractBaseUser) -> TimeEntry | None:
+    """Serialise timer changes of one user and return the running entry, if any.
+
+    Locking the user's row makes two concurrent starts queue up on PostgreSQL instead of
+    racing; the partial unique index is the final guard.
+    """
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+    return TimeEntry.objects.select_for_update().filter(user=user, ended_at__isnull=True).first()
+
+
+def _stop(entry: TimeEntry, at: datetime) -> TimeEntry:
+    entry.ended_at = max(at, entry.started_at)
+    entry.save(update_fields=["ended_at", "updated_at"])
+    send_on_commit(
+        signals.timer_stopped, TimeEntry, entry=entry, duration_seconds=entry.duration_seconds
+    )
+    return entry
+
+
+def timer_start(
+    *,
+    user: AbstractBaseUser,
+    project: Project,
+    task: Task | None = None,
+    notes: str = "",
+    billable: bool | None = None,
+) -> TimeEntry:
+    """Start the user's timer; a timer already running is stopped first, atomically."""
+    _check_project_and_task(project, task)
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            running = _lock_user_timer(user)
+            if running is not None:
+                _stop(running, now)
+            entry = TimeEntry.objects.create(
+                user=user,
+                project=project,
+                task=task,
+                started_at=now,
+                notes=notes,
+                billable=project.billable if billable is None else billable,
+                source=Source.TIMER,
+            )
+            send_on_commit(
+                signals.timer_started,
+                TimeEntry,
+                entry=entry,
+                stopped_previous=running is not None,
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            {
+                "timer": ValidationError(
+                    "Another timer was started at the same moment; try again.", code="conflict"
+                )
+            }
+        ) from exc
+    return entry
+
+
+@transaction.atomic
+def timer_stop(*, user: AbstractBaseUser) -> TimeEntry:
+    """Stop the user's running timer at the current time."""
+    running = _lock_user_timer(user)
+    if running is None:
+        raise ValidationError({"timer": ValidationError("No timer is running.", code="no_timer")})
+    return _stop(running, timezone.now())
+
+
+@transaction.atomic
+def entry_create(
+    *,
+    user: AbstractBaseUser,
+    project: Project,
+    started_at: datetime,
+    ended_at: datetime,
+    task: Task | None = None,
+    notes: str = "",
+    billable: bool | None = None,
+) -> EntryWrite:
+    """Record a finished span of work by hand. Overlaps are allowed and reported."""
+    _check_project_and_task(project, task)
+    _check_times(started_at, ended_at)
+    entry = TimeEntry(
+        user=user,
+        project=project,
+        task=task,
+        started_at=started_at,
+        ended_at=ended_at,
+        notes=notes,
+        billable=project.billable if billable is None else billable,
+        source=Source.MANUAL,
+    )
+    entry.full_clean(validate_constraints=False)
+    entry.save()
+    overlaps = entry_overlaps(entry=entry)
+    send_on_commit(signals.time_entry_created, TimeEntry, entry=entry, overlaps=len(overlaps))
+    return EntryWrite(entry=entry, overlaps=overlaps)
+
+
+@transaction.atomic
+def entry_update(
+    *, entry: TimeEntry, data: dict[str, Any], actor_id: int | None = None
+) -> EntryWrite:
+    """Edit an entry. Setting ``ended_at`` on a running entry stops it."""
+    changed = apply_changes(entry, data, allowed=EDITABLE)
+    if changed:
+        # Fixing the notes of an entry on a since-archived project is fine; moving an
+        # entry onto an archived project is not.
+        _check_project_and_task(entry.project, entry.task, allow_archived="project" not in changed)
+        if {"started_at", "ended_at"} & set(changed):
+            _check_times(entry.started_at, entry.ended_at)
+        entry.full_clean(validate_constraints=False)
+        entry.save(update_fields=[*changed, "updated_at"])
+        send_on_commit(
+            signals.time_entry_updated, TimeEntry, entry=entry, actor_id=actor_id, changed=changed
+        )
+    return EntryWrite(entry=entry, overlaps=entry_overlaps(entry=entry))
+
+
+@transaction.atomic
+def entry_delete(*, entry: TimeEntry, actor_id: int | None = None) -> None:
+    entry_id, user_id, was_running = entry.pk, entry.user_id, entry.is_running
+    entry.delete()
+    send_on_commit(
+        signals.time_entry_deleted,
+        TimeEntry,
+        entry_id=entry_id,
+        user_id=user_id,
+        actor_id=actor_id,
+        was_running=was_running,
+    )

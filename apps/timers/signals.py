@@ -1,0 +1,19 @@
+"""Domain signals of the timers app, sent on commit by ``apps.timers.services``.
+
+Receivers must only observe (analytics, metrics, logging); behaviour lives in the services.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# timer_started: entry (TimeEntry), stopped_previous (bool: a running timer was stopped first)
+timer_started = Signal()
+# timer_stopped: entry (TimeEntry), duration_seconds (int)
+timer_stopped = Signal()
+# time_entry_created: entry (TimeEntry), overlaps (int: number of overlapping entries)
+time_entry_created = Signal()
+# time_entry_updated: entry (TimeEntry), actor_id (int | None), changed (list[str] of field names)
+time_entry_updated = Signal()
+# time_entry_deleted: entry_id (int), user_id (int), actor_id (int | None), was_running (bool)
+time_entry_deleted = Signal()

@@ -1,0 +1,80 @@
+"""Fixtures shared by the whole suite: personas and API clients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from apps.accounts.models import Role
+from tests.factories import ProjectFactory, TaskFactory, UserFactory
+
+PASSWORD = "correct horse battery"  # noqa: S105 (test persona)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The production hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def admin(db: Any) -> Any:
+    """An admin of the installation (role admin, not a Django superuser)."""
+    return UserFactory(username="ada", email="ada@example.com", profile__role=Role.ADMIN)
+
+
+@pytest.fixture
+def member(db: Any) -> Any:
+    return UserFactory(username="mel", email="mel@example.com")
+
+
+@pytest.fixture
+def other_member(db: Any) -> Any:
+    return UserFactory(username="otto", email="otto@example.com")
+
+
+def _api(user: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def admin_api(admin: Any) -> APIClient:
+    return _api(admin)
+
+
+@pytest.fixture
+def member_api(member: Any) -> APIClient:
+    return _api(member)
+
+
+@pytest.fixture
+def other_api(other_member: Any) -> APIClient:
+    return _api(other_member)
+
+
+@pytest.fixture
+def anon_api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def project(db: Any) -> Any:
+    return ProjectFactory(name="Apollo", hourly_rate="100.00")
+
+
+@pytest.fixture
+def task(project: Any) -> Any:
+    return TaskFactory(project=project, name="Design")
