@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import copy
+import logging.config
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from analytics.testutils import CapturedEvents, FakePostHog, capture_events
 from apps.accounts.models import Role
 from tests.factories import ProjectFactory, TaskFactory, UserFactory
 
@@ -78,3 +82,37 @@ def project(db: Any) -> Any:
 @pytest.fixture
 def task(project: Any) -> Any:
     return TaskFactory(project=project, name="Design")
+
+
+# --- Analytics ------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _logs_in_a_temporary_directory(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # The suite must not append to the checkout's logs/app.jsonl.
+    config = copy.deepcopy(django_settings.LOGGING)
+    config["handlers"]["file"]["filename"] = str(tmp_path_factory.mktemp("logs") / "app.jsonl")
+    logging.config.dictConfig(config)
+
+
+@pytest.fixture(autouse=True)
+def _analytics_strict_and_offline(settings: Any) -> None:
+    # Unknown events and undeclared properties raise in tests; a developer's own
+    # POSTHOG_API_KEY in .env must never make the suite talk to PostHog.
+    settings.ANALYTICS_STRICT = True
+    settings.ANALYTICS_POSTHOG_API_KEY = ""
+    settings.ANALYTICS_POSTHOG_HOST = "http://127.0.0.1:9"
+
+
+@pytest.fixture
+def analytics_events() -> Iterator[CapturedEvents]:
+    """Every analytics event delivered during the test (after commit)."""
+    with capture_events() as events:
+        yield events
+
+
+@pytest.fixture
+def fake_posthog() -> Iterator[FakePostHog]:
+    """A PostHog capture server on 127.0.0.1; enable it with analytics.testutils.posthog_enabled."""
+    with FakePostHog() as server:
+        yield server

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
 import sys
 import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Release versions are plain MAJOR.MINOR.PATCH: the image tags X.Y.Z, X.Y and X derive
+# from them, and the release workflow only runs for tags vX.Y.Z.
+RELEASE_VERSION = re.compile(r"\d+\.\d+\.\d+")
 
 
 class VersionError(Exception):
@@ -54,6 +58,8 @@ def check(tag: str | None = None, root: Path = ROOT) -> str:
         raise VersionError(
             f"timetracker/__init__.py says {version} but pyproject.toml says {declared}"
         )
+    if not RELEASE_VERSION.fullmatch(version):
+        raise VersionError(f"version {version} is not MAJOR.MINOR.PATCH (for example 1.2.3)")
     if tag is not None and tag != f"v{version}":
         raise VersionError(
             f"tag {tag} does not match the app's version {version} (expected v{version})"

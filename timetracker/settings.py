@@ -98,11 +98,15 @@ INSTALLED_APPS = [
     "apps.web",
     "apps.monitoring",
     "django_prometheus",
+    "waffle",
+    "analytics",
 ]
 
 MIDDLEWARE = [
     # django-prometheus wraps the whole stack: first in, last out.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Request id, route and actor for every log line written while the request runs.
+    "analytics.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -111,6 +115,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "waffle.middleware.WaffleMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -221,17 +226,55 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# --- Logging (structured logging arrives with the analytics app) ---------------------------
+# --- Logging: JSON lines to logs/app.jsonl and stdout (docs/logging.md) -------------------
 LOG_LEVEL = env_choice(
     "LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical")
 ).upper()
+LOG_FORMAT = env_choice("LOG_FORMAT", "json", ("json", "console"))
+LOG_DIR = env_path("LOG_DIR", BASE_DIR / "logs")
+LOG_MAX_BYTES = env_int("LOG_MAX_BYTES", 10 * 1024 * 1024, minimum=0)
+LOG_BACKUP_COUNT = env_int("LOG_BACKUP_COUNT", 5, minimum=0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"console": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "console"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "formatters": {
+        "json": {"()": "analytics.logs.JsonFormatter", "env": ENVIRONMENT},
+        "console": {"()": "analytics.logs.ConsoleFormatter", "env": ENVIRONMENT},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+        },
+        # The file is always JSON; an unwritable LOG_DIR leaves stdout only (analytics.W001).
+        "file": {
+            "()": "analytics.logs.file_handler",
+            "filename": str(LOG_DIR / "app.jsonl"),
+            "max_bytes": LOG_MAX_BYTES,
+            "backup_count": LOG_BACKUP_COUNT,
+            "formatter": "json",
+        },
+    },
+    "root": {"handlers": ["stdout", "file"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers would print a second, unstructured copy: use ours.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "posthog": {"level": "WARNING"},
+    },
 }
+
+# --- Analytics (docs/analytics.md) ----------------------------------------------------------
+# Consent, in layers; the first that says "off" wins.
+ANALYTICS_DO_NOT_TRACK = env_bool("DO_NOT_TRACK", False)
+ANALYTICS_ENABLED = env_bool("ANALYTICS_ENABLED", True)
+ANALYTICS_POSTHOG_API_KEY = env_str("POSTHOG_API_KEY", "", secret=True)
+ANALYTICS_POSTHOG_HOST = env_str("POSTHOG_HOST", "https://eu.i.posthog.com")
+# The runtime kill switch is the waffle switch "analytics-posthog" (off until created).
+ANALYTICS_ID_SECRET = env_str("ANALYTICS_ID_SECRET", "", secret=True)
+ANALYTICS_STRICT = env_bool("ANALYTICS_STRICT", False)
+ANALYTICS_SINKS = ["jsonlog", "metrics", "posthog"]
 
 # --- Monitoring ---------------------------------------------------------------------------
 METRICS_ENABLED = env_bool("METRICS_ENABLED", True)

@@ -1,0 +1,90 @@
+"""Settings of the analytics app, read lazily with their defaults in one place.
+
+Every setting is ``ANALYTICS_<NAME>`` in Django's settings; the project maps environment
+variables onto them (``POSTHOG_API_KEY`` -> ``ANALYTICS_POSTHOG_API_KEY``, ...). Values
+are read on every access, never at import time, so ``override_settings`` and the pytest
+``settings`` fixture work as expected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Unknown events and undeclared properties raise instead of being dropped (tests).
+    "STRICT": False,
+    # Dotted paths (or the short names jsonlog, metrics, posthog); jsonlog is always on.
+    "SINKS": ["jsonlog", "metrics", "posthog"],
+    # Consent, environment hard-off.
+    "ENABLED": True,
+    "DO_NOT_TRACK": False,
+    # Consent, runtime kill switch (django-waffle): on only when it exists and is active.
+    "POSTHOG_SWITCH": "analytics-posthog",
+    # Consent, configuration: no key, no product analytics.
+    "POSTHOG_API_KEY": "",
+    "POSTHOG_HOST": "https://eu.i.posthog.com",
+    # Delivery: bounded queue, short time-outs; a full queue drops and counts.
+    "POSTHOG_MAX_QUEUE_SIZE": 1000,
+    "POSTHOG_FLUSH_AT": 50,
+    "POSTHOG_FLUSH_INTERVAL": 2.0,
+    "POSTHOG_TIMEOUT": 5.0,
+    "POSTHOG_MAX_RETRIES": 2,
+    "POSTHOG_GZIP": True,
+    # How long a finishing process (a management command, a worker) waits to deliver.
+    "POSTHOG_EXIT_FLUSH_TIMEOUT": 5.0,
+    # Key of the HMAC that turns user ids into distinct ids; empty derives it from SECRET_KEY.
+    "ID_SECRET": "",
+    # One JSON access line per request (method, route name, status, duration, user id).
+    "ACCESS_LOG": True,
+    # Template that the /privacy/events/ page extends.
+    "BASE_TEMPLATE": "base.html",
+}
+
+
+def get(name: str) -> Any:
+    """The value of ``ANALYTICS_<name>``, or its default."""
+    if name not in DEFAULTS:
+        raise KeyError(f"unknown analytics setting {name}")
+    return getattr(settings, f"ANALYTICS_{name}", DEFAULTS[name])
+
+
+def strict() -> bool:
+    return bool(get("STRICT"))
+
+
+def sinks() -> list[str]:
+    return list(get("SINKS"))
+
+
+def enabled() -> bool:
+    return bool(get("ENABLED"))
+
+
+def do_not_track() -> bool:
+    return bool(get("DO_NOT_TRACK"))
+
+
+def posthog_switch() -> str:
+    return str(get("POSTHOG_SWITCH"))
+
+
+def posthog_api_key() -> str:
+    return str(get("POSTHOG_API_KEY") or "").strip()
+
+
+def posthog_host() -> str:
+    return str(get("POSTHOG_HOST") or DEFAULTS["POSTHOG_HOST"]).rstrip("/")
+
+
+def id_secret() -> str:
+    return str(get("ID_SECRET") or "") or str(settings.SECRET_KEY)
+
+
+def access_log() -> bool:
+    return bool(get("ACCESS_LOG"))
+
+
+def base_template() -> str:
+    return str(get("BASE_TEMPLATE"))

@@ -1,0 +1,278 @@
+"""The PostHog sink: product analytics to the operator's own PostHog, when consented.
+
+* One client per process, created on first use and re-created when the process id
+  changes, so a client built before gunicorn forks (``--preload``) is never shared.
+* Capturing only puts the event on the SDK's bounded in-memory queue; a background
+  thread uploads. When the queue is full or PostHog is down, events are dropped and
+  counted in ``timetracker_events_dropped_total{sink="posthog"}``. A request never waits.
+* ``before_send`` is the last gate: the event must be declared and outbound, its
+  properties must be declared with valid values, everything else (``$ip``, the SDK's OS
+  and Python details, ...) is stripped, and GeoIP is disabled.
+* ``distinct_id`` is a keyed hash of the user's primary key (:mod:`analytics.identity`).
+* Person properties are sent only from the declared allowlist, once per user and process.
+
+PostHog's ``PosthogContextMiddleware`` is deliberately not used: it would add the user's
+e-mail address, IP address and full URL to every event.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import re
+import threading
+from collections import OrderedDict
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from analytics import conf, consent, identity, metrics
+from analytics.catalogue import EventError, catalogue
+from analytics.context import ActorId
+
+if TYPE_CHECKING:
+    from analytics.bus import Event
+
+logger = logging.getLogger("analytics.posthog")
+
+SINK = "posthog"
+# Set by the SDK; harmless and needed for ingestion. Everything else it adds is dropped.
+PROTOCOL_PROPERTIES = frozenset(
+    {"$lib", "$lib_version", "$geoip_disable", "$process_person_profile"}
+)
+MESSAGE_KEYS = ("event", "distinct_id", "properties", "timestamp", "uuid")
+# Our keyed hash, or the random UUID the SDK uses for an event without a user.
+DISTINCT_ID = re.compile(
+    r"^(?:[0-9a-f]{64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+)
+PERSON_CACHE_SIZE = 10_000
+
+_rejected: ContextVar[bool] = ContextVar("analytics_posthog_rejected", default=False)
+
+
+def _reject(reason: str) -> None:
+    metrics.dropped(sink=SINK, reason=reason)
+    _rejected.set(True)
+
+
+def _person(value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        return {}
+    declared = catalogue.person_properties
+    return {
+        key: item for key, item in value.items() if key in declared and declared[key].accepts(item)
+    }
+
+
+def before_send(msg: dict[str, Any]) -> dict[str, Any] | None:
+    """Enforce the catalogue on the final payload; ``None`` drops the event."""
+    try:
+        event_type = catalogue.get(msg.get("event"))  # type: ignore[arg-type]
+    except EventError:
+        _reject("unknown_event")
+        return None
+    if not event_type.outbound:
+        _reject("local_only")
+        return None
+    if not DISTINCT_ID.fullmatch(str(msg.get("distinct_id") or "")):
+        _reject("distinct_id")
+        return None
+    properties: dict[str, Any] = {}
+    for key, value in (msg.get("properties") or {}).items():
+        declared = event_type.properties.get(key)
+        if declared is not None:
+            if not (declared.accepts(value) or (value is None and declared.optional)):
+                _reject("invalid_properties")
+                return None
+            properties[key] = value
+        elif key in PROTOCOL_PROPERTIES:
+            properties[key] = value
+        elif key == "$set":
+            person = _person(value)
+            if person:
+                properties["$set"] = person
+        # Anything else, including $ip and the SDK's system context, is left behind.
+    properties["$geoip_disable"] = True
+    cleaned = {key: msg[key] for key in MESSAGE_KEYS if key in msg}
+    cleaned["properties"] = properties
+    return cleaned
+
+
+def _on_error(error: Exception, batch: list[Any]) -> None:
+    # Called by the SDK's upload thread once retries are exhausted; the batch is gone.
+    metrics.dropped(sink=SINK, reason="upload_failed", count=len(batch))
+
+
+@dataclass(frozen=True)
+class _Config:
+    api_key: str
+    host: str
+    max_queue_size: int
+    flush_at: int
+    flush_interval: float
+    timeout: float
+    max_retries: int
+    gzip: bool
+
+    @classmethod
+    def current(cls) -> _Config:
+        return cls(
+            api_key=conf.posthog_api_key(),
+            host=conf.posthog_host(),
+            max_queue_size=int(conf.get("POSTHOG_MAX_QUEUE_SIZE")),
+            flush_at=int(conf.get("POSTHOG_FLUSH_AT")),
+            flush_interval=float(conf.get("POSTHOG_FLUSH_INTERVAL")),
+            timeout=float(conf.get("POSTHOG_TIMEOUT")),
+            max_retries=int(conf.get("POSTHOG_MAX_RETRIES")),
+            gzip=bool(conf.get("POSTHOG_GZIP")),
+        )
+
+
+@dataclass
+class _State:
+    pid: int
+    config: _Config
+    client: Any
+    person_sent: OrderedDict[str, None]
+
+
+_lock = threading.Lock()
+_state: _State | None = None
+_exit_hook_registered = False
+
+
+def _new_client(config: _Config) -> Any:
+    from posthog import Posthog  # imported on first use: most processes never need it
+
+    return Posthog(
+        config.api_key,
+        host=config.host,
+        disable_geoip=True,
+        before_send=before_send,
+        on_error=_on_error,
+        max_queue_size=config.max_queue_size,
+        flush_at=config.flush_at,
+        flush_interval=config.flush_interval,
+        timeout=config.timeout,
+        max_retries=config.max_retries,
+        gzip=config.gzip,
+        # The legacy /batch/ protocol, whatever POSTHOG_CAPTURE_MODE says.
+        capture_mode="v0",
+        enable_local_evaluation=False,
+        enable_exception_autocapture=False,
+    )
+
+
+def _retire(client: Any) -> None:
+    """Shut a replaced client down without making anyone wait for its uploads."""
+    threading.Thread(target=client.shutdown, name="posthog-retire", daemon=True).start()
+
+
+def _current_state() -> _State:
+    global _state
+    config = _Config.current()
+    pid = os.getpid()
+    state = _state
+    if state is not None and state.pid == pid and state.config == config:
+        return state
+    with _lock:
+        state = _state
+        if state is not None and state.pid == pid and state.config == config:
+            return state
+        if state is not None and state.pid == pid:
+            _retire(state.client)
+        # A client inherited across fork() belongs to the parent: its threads did not
+        # survive, and its queue must not be shared. This process gets its own.
+        _state = _State(
+            pid=pid, config=config, client=_new_client(config), person_sent=OrderedDict()
+        )
+        _register_exit_flush()
+        return _state
+
+
+def get_client() -> Any:
+    """This process's PostHog client for the current settings (created lazily)."""
+    return _current_state().client
+
+
+def _existing_client() -> Any | None:
+    state = _state
+    if state is None or state.pid != os.getpid():
+        return None
+    return state.client
+
+
+def reset() -> None:
+    """Forget this process's client (tests, settings changes); it drains in the background."""
+    global _state
+    with _lock:
+        state, _state = _state, None
+    if state is not None and state.pid == os.getpid():
+        _retire(state.client)
+
+
+def _flush_at_exit() -> None:
+    # Management commands and workers exit right after their last event: deliver first.
+    client = _existing_client()
+    if client is not None:
+        client.flush(timeout_seconds=float(conf.get("POSTHOG_EXIT_FLUSH_TIMEOUT")))
+
+
+def _register_exit_flush() -> None:
+    global _exit_hook_registered
+    if not _exit_hook_registered:
+        # Registered after the SDK's own hook, so it runs before it (atexit is LIFO).
+        atexit.register(_flush_at_exit)
+        _exit_hook_registered = True
+
+
+def _person_properties(state: _State, user_id: ActorId, distinct_id: str) -> dict[str, Any]:
+    """The user's declared person properties, the first time this process sees them."""
+    provider = catalogue.person_provider
+    if provider is None or distinct_id in state.person_sent or not isinstance(user_id, int):
+        return {}
+    state.person_sent[distinct_id] = None
+    if len(state.person_sent) > PERSON_CACHE_SIZE:
+        state.person_sent.popitem(last=False)
+    try:
+        return catalogue.clean_person_properties(provider(user_id))
+    except Exception:
+        # The event is worth sending without them.
+        logger.exception("analytics person-properties provider failed")
+        return {}
+
+
+class PostHogSink:
+    name = SINK
+
+    def handle(self, event: Event) -> None:
+        if not event.outbound or not consent.posthog().allowed:
+            return
+        state = _current_state()
+        properties: dict[str, Any] = dict(event.properties)
+        distinct_id: str | None = None
+        if event.actor_id is not None:
+            distinct_id = identity.distinct_id(event.actor_id)
+            person = _person_properties(state, event.actor_id, distinct_id)
+            if person:
+                properties["$set"] = person
+        token = _rejected.set(False)
+        try:
+            queued = state.client.capture(
+                event.name,
+                distinct_id=distinct_id,
+                properties=properties,
+                timestamp=event.timestamp,
+                disable_geoip=True,
+            )
+            rejected = _rejected.get()
+        finally:
+            _rejected.reset(token)
+        if queued is None and not rejected:
+            metrics.dropped(sink=SINK, reason="queue_full")
+
+    def flush(self, *, timeout: float) -> None:
+        client = _existing_client()
+        if client is not None:
+            client.flush(timeout_seconds=timeout)
