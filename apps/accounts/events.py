@@ -1,0 +1,105 @@
+"""Analytics adapter of the accounts app: logins, logouts, failed logins and API tokens,
+plus the person properties PostHog may know about a user.
+
+The only module of the app that imports ``analytics``. Properties are ids, flags and
+enums; a username never appears, not even for a failed login.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.utils import timezone
+
+import analytics
+from analytics import Bucketed, Enum, Int
+from apps.accounts import signals
+from apps.accounts.models import Profile, Role
+
+CHANNEL = Enum(
+    "Where it happened: the login form, the Django admin or the API token endpoint.",
+    choices=("web", "admin", "api"),
+)
+
+analytics.declare(
+    "auth.login",
+    "A user logged in with the login form or the admin login page.",
+    properties={"channel": CHANNEL},
+)
+analytics.declare("auth.logout", "A user logged out.")
+analytics.declare(
+    "auth.login_failed",
+    "Someone tried to log in with a wrong username or password (never sent to PostHog).",
+    properties={"channel": CHANNEL},
+    outbound=False,
+)
+analytics.declare("api_token.created", "A user created their API token (the first request).")
+
+analytics.declare_person_property("role", Enum("The user's role.", choices=Role.values))
+analytics.declare_person_property(
+    "utc_offset_hours",
+    Int(
+        "The current UTC offset of the user's time zone in whole hours (not the zone).",
+        minimum=-12,
+        maximum=14,
+    ),
+)
+analytics.declare_person_property(
+    "account_age",
+    Bucketed("How long ago the account was created.", bounds=(1, 7, 30, 90, 365), unit="days"),
+)
+
+
+def _channel(request: Any) -> str:
+    # The route name, never the URL: DRF's Request passes resolver_match through.
+    match = getattr(request, "resolver_match", None)
+    route = (match.view_name if match else "") or ""
+    if route.startswith("admin:"):
+        return "admin"
+    if route.startswith("api"):
+        return "api"
+    return "web"
+
+
+@analytics.receiver(user_logged_in)
+def _logged_in(*, request: Any, user: Any, **_: Any) -> None:
+    analytics.emit("auth.login", actor_id=user.pk, channel=_channel(request))
+
+
+@analytics.receiver(user_logged_out)
+def _logged_out(*, user: Any, **_: Any) -> None:
+    analytics.emit("auth.logout", actor_id=getattr(user, "pk", None))
+
+
+@analytics.receiver(user_login_failed)
+def _login_failed(*, request: Any = None, **_: Any) -> None:
+    # The credentials argument carries the username: it is deliberately not read.
+    analytics.emit("auth.login_failed", channel=_channel(request))
+
+
+@analytics.receiver(signals.api_token_created)
+def _api_token_created(*, user_id: int, created: bool, **_: Any) -> None:
+    if created:
+        analytics.emit("api_token.created", actor_id=user_id)
+
+
+@analytics.person_properties
+def _person_properties(user_id: int) -> dict[str, object]:
+    """Role, UTC offset and account age: read only, never creating a missing profile."""
+    user = get_user_model().objects.filter(pk=user_id).only("date_joined", "is_superuser").first()
+    if user is None:
+        return {}
+    now = timezone.now()
+    found: dict[str, object] = {"account_age": max((now - user.date_joined).days, 0)}
+    profile = Profile.objects.filter(user_id=user_id).first()
+    if user.is_superuser:
+        found["role"] = Role.ADMIN.value
+    elif profile is not None:
+        found["role"] = profile.role
+    if profile is not None:
+        offset = now.astimezone(profile.tzinfo).utcoffset()
+        if offset is not None:
+            found["utc_offset_hours"] = round(offset.total_seconds() / 3600)
+    return found

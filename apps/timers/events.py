@@ -1,0 +1,127 @@
+"""Analytics adapter of the timers app: declares its events and turns signals into them.
+
+Durations are recorded as buckets, notes never.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import analytics
+from analytics import Bool, Bucketed, Int
+from apps.timers import signals
+from apps.timers.models import TimeEntry
+
+ENTRY_ID = Int("Id of the time entry.")
+PROJECT_ID = Int("Id of the entry's project.")
+TASK_ID = Int("Id of the entry's task, if it has one.", optional=True)
+BILLABLE = Bool("The time is billable.")
+DURATION = Bucketed(
+    "Length of the entry, rounded into a range.",
+    bounds=(60, 300, 900, 1800, 3600, 7200, 14400, 28800),
+    unit="seconds",
+)
+
+analytics.declare(
+    "timer.started",
+    "A user started the timer (a timer already running is stopped first).",
+    properties={
+        "entry_id": ENTRY_ID,
+        "project_id": PROJECT_ID,
+        "task_id": TASK_ID,
+        "billable": BILLABLE,
+        "stopped_previous": Bool("A running timer was stopped to start this one."),
+    },
+)
+analytics.declare(
+    "timer.stopped",
+    "A running timer was stopped, by its user or by starting another one.",
+    properties={"entry_id": ENTRY_ID, "project_id": PROJECT_ID, "duration": DURATION},
+)
+analytics.declare(
+    "time_entry.created",
+    "A user recorded a finished span of work by hand.",
+    properties={
+        "entry_id": ENTRY_ID,
+        "project_id": PROJECT_ID,
+        "task_id": TASK_ID,
+        "billable": BILLABLE,
+        "duration": DURATION,
+        "overlaps": Int("How many of the user's other entries it overlaps."),
+    },
+)
+analytics.declare(
+    "time_entry.updated",
+    "Someone edited a time entry.",
+    properties={
+        "entry_id": ENTRY_ID,
+        "project_id": PROJECT_ID,
+        "fields_changed": Int("How many fields changed."),
+    },
+)
+analytics.declare(
+    "time_entry.deleted",
+    "Someone deleted a time entry.",
+    properties={"entry_id": ENTRY_ID, "was_running": Bool("It was a running timer.")},
+)
+
+
+@analytics.receiver(signals.timer_started)
+def _timer_started(*, entry: TimeEntry, stopped_previous: bool, **_: Any) -> None:
+    analytics.emit(
+        "timer.started",
+        actor_id=entry.user_id,
+        entry_id=entry.pk,
+        project_id=entry.project_id,
+        task_id=entry.task_id,
+        billable=entry.billable,
+        stopped_previous=stopped_previous,
+    )
+
+
+@analytics.receiver(signals.timer_stopped)
+def _timer_stopped(*, entry: TimeEntry, duration_seconds: int, **_: Any) -> None:
+    analytics.emit(
+        "timer.stopped",
+        actor_id=entry.user_id,
+        entry_id=entry.pk,
+        project_id=entry.project_id,
+        duration=duration_seconds,
+    )
+
+
+@analytics.receiver(signals.time_entry_created)
+def _entry_created(*, entry: TimeEntry, overlaps: int, **_: Any) -> None:
+    analytics.emit(
+        "time_entry.created",
+        actor_id=entry.user_id,
+        entry_id=entry.pk,
+        project_id=entry.project_id,
+        task_id=entry.task_id,
+        billable=entry.billable,
+        duration=entry.duration_seconds,
+        overlaps=overlaps,
+    )
+
+
+@analytics.receiver(signals.time_entry_updated)
+def _entry_updated(*, entry: TimeEntry, actor_id: int | None, changed: list[str], **_: Any) -> None:
+    analytics.emit(
+        "time_entry.updated",
+        actor_id=actor_id,
+        entry_id=entry.pk,
+        project_id=entry.project_id,
+        fields_changed=len(changed),
+    )
+
+
+@analytics.receiver(signals.time_entry_deleted)
+def _entry_deleted(
+    *, entry_id: int, user_id: int, actor_id: int | None, was_running: bool, **_: Any
+) -> None:
+    analytics.emit(
+        "time_entry.deleted",
+        actor_id=actor_id or user_id,
+        entry_id=entry_id,
+        was_running=was_running,
+    )
