@@ -1,0 +1,380 @@
+"""Forms of the web UI. They parse and present input; the services validate and write.
+
+Service errors (``ValidationError`` with a field dict) are attached to the matching field
+with :func:`apply_service_errors`, so the web UI and the API give the same messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Model, Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils.choices import BaseChoiceIterator
+
+from apps.accounts.models import timezone_names
+from apps.clients.models import Client
+from apps.projects.models import Project
+from apps.reports.api import MAX_REPORT_DAYS
+from apps.reports.exports import EntryQuery
+from apps.reports.selectors import GROUPINGS
+from apps.tasks.models import Task, TaskStatus
+from apps.timers.models import TimeEntry
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+GROUP_LABELS = {
+    "project": "Project",
+    "client": "Client",
+    "task": "Task",
+    "user": "Person",
+    "day": "Day",
+}
+
+
+class AccessibleForm(forms.Form):
+    """Points each invalid widget at its error message (``aria-describedby``)."""
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            names = list(error.error_dict)
+        else:
+            names = [field]
+        for name in names:
+            if name in self.fields:
+                bound = self[name]
+                ids = [f"{bound.auto_id}_error"]
+                if self.fields[name].help_text:
+                    ids.append(f"{bound.auto_id}_helptext")
+                self.fields[name].widget.attrs["aria-describedby"] = " ".join(ids)
+
+
+def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's errors next to the fields they name, the others above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        target = name if name in form.fields and name != NON_FIELD_ERRORS else None
+        form.add_error(target, errors)
+
+
+def initial_from(instance: Model, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(instance, name) for name in names}
+
+
+# --- Pickers --------------------------------------------------------------------------------
+class ProjectChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Project) -> str:
+        label = f"{obj.name} ({obj.client.name})" if obj.client_id else obj.name
+        return f"{label} (archived)" if obj.archived else label
+
+
+class _TaskGroups(BaseChoiceIterator):
+    """Tasks in one ``<optgroup>`` per project, read with one query when rendered."""
+
+    def __init__(self, field: TaskChoiceField) -> None:
+        self.field = field
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict[str, list[tuple[int, str]]] = {}
+        tasks = self.field.queryset.order_by(Lower("project__name"), "project_id", Lower("name"))
+        for task in tasks:
+            groups.setdefault(task.project.name, []).append((task.pk, task.name))
+        yield from groups.items()
+
+
+class TaskChoiceField(forms.ModelChoiceField):
+    """A task picker grouped by project."""
+
+    def _get_choices(self) -> BaseChoiceIterator:
+        return _TaskGroups(self)
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+
+def _project_field(
+    queryset: QuerySet[Project], *, required: bool, empty: str
+) -> ProjectChoiceField:
+    return ProjectChoiceField(
+        queryset=queryset.select_related("client").order_by(Lower("name")),
+        required=required,
+        empty_label=empty,
+        label="Project",
+    )
+
+
+def _task_field(queryset: QuerySet[Task], *, empty: str = "(no task)") -> TaskChoiceField:
+    return TaskChoiceField(
+        queryset=queryset.select_related("project"),
+        required=False,
+        empty_label=empty,
+        label="Task",
+    )
+
+
+class WorkPickerForm(AccessibleForm):
+    """Project and task pickers; a task alone is enough because it names its project."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors.get("project") or self.errors.get("task"):
+            return data
+        task, project = data.get("task"), data.get("project")
+        if task is not None and project is None:
+            data["project"] = task.project
+        elif project is None:
+            self.add_error("project", "Pick a project or a task.")
+        return data
+
+
+class TimerStartForm(WorkPickerForm):
+    notes = forms.CharField(
+        required=False,
+        max_length=5000,
+        label="What are you working on?",
+        widget=forms.TextInput(attrs={"placeholder": "A short note"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"] = _project_field(
+            Project.objects.filter(archived=False), required=False, empty="Choose a project"
+        )
+        self.fields["task"] = _task_field(
+            Task.objects.filter(project__archived=False).exclude(status=TaskStatus.DONE)
+        )
+        self.order_fields(["project", "task", "notes"])
+
+
+class BillableSelect(forms.NullBooleanSelect):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", "As the project says"), ("true", "Yes"), ("false", "No")]
+
+
+def _datetime_field(label: str, *, required: bool) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+    )
+
+
+class EntryForm(WorkPickerForm):
+    """A manual entry, or the edit of any entry (a running one may stay open-ended)."""
+
+    FIELDS = ("project", "task", "started_at", "ended_at", "notes", "billable")
+
+    started_at = _datetime_field("Start", required=True)
+    ended_at = _datetime_field("End", required=True)
+    notes = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    billable = forms.NullBooleanField(required=False, widget=BillableSelect)
+
+    def __init__(self, *args: Any, entry: TimeEntry | None = None, **kwargs: Any) -> None:
+        if entry is not None:
+            kwargs.setdefault("initial", initial_from(entry, self.FIELDS))
+        super().__init__(*args, **kwargs)
+        current_project = Q(pk=entry.project_id) if entry else Q(pk__in=[])
+        current_task = Q(pk=entry.task_id) if entry and entry.task_id else Q(pk__in=[])
+        self.fields["project"] = _project_field(
+            Project.objects.filter(Q(archived=False) | current_project),
+            required=False,
+            empty="Choose a project",
+        )
+        self.fields["task"] = _task_field(
+            Task.objects.filter(Q(project__archived=False) | current_task)
+        )
+        if entry is not None:
+            # An edit states the flag; "as the project says" only applies on creation.
+            self.fields["billable"] = forms.BooleanField(required=False, label="Billable")
+            if entry.is_running:
+                self.fields["ended_at"].required = False
+                self.fields["ended_at"].help_text = "Leave empty to keep the timer running."
+        self.order_fields(list(self.FIELDS))
+
+    def service_data(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self.FIELDS}
+        if data["billable"] is None:
+            del data["billable"]
+        return data
+
+
+# --- Filters --------------------------------------------------------------------------------
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        required=False, label=label, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class EntryFilterForm(AccessibleForm):
+    """Date range, project, task and (admins only) person: entry list, report, exports."""
+
+    start = _date_field("From")
+    end = _date_field("To")
+
+    def __init__(self, *args: Any, is_admin: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"] = _project_field(
+            Project.objects.all(), required=False, empty="All projects"
+        )
+        self.fields["task"] = _task_field(Task.objects.all(), empty="All tasks")
+        if is_admin:
+            self.fields["user"] = forms.ModelChoiceField(
+                queryset=get_user_model().objects.order_by("username"),
+                required=False,
+                empty_label="Everyone",
+                label="Person",
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The end is before the start.")
+        return data
+
+    def query(self) -> EntryQuery:
+        """The valid filters; an invalid field filters nothing (and shows its error)."""
+        data = getattr(self, "cleaned_data", {})
+        bad = set(self.errors)
+
+        def pick(name: str) -> Any:
+            return None if name in bad else data.get(name)
+
+        project, task, person = pick("project"), pick("task"), pick("user")
+        return EntryQuery(
+            start=pick("start") if "end" not in bad else None,
+            end=pick("end"),
+            project_id=project.pk if project else None,
+            task_id=task.pk if task else None,
+            user_id=person.pk if person else None,
+        )
+
+
+class ReportForm(EntryFilterForm):
+    group_by = forms.ChoiceField(label="Group by")
+
+    def __init__(
+        self, *args: Any, is_admin: bool = False, period: tuple[date, date], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, is_admin=is_admin, **kwargs)
+        self.fields["start"].required = self.fields["end"].required = True
+        self.fields["start"].initial, self.fields["end"].initial = period
+        self.fields["group_by"].choices = [
+            (name, GROUP_LABELS[name]) for name in GROUPINGS if is_admin or name != "user"
+        ]
+        self.fields["group_by"].initial = "project"
+        self.order_fields(["start", "end", "group_by", "project", "task", "user"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and (end - start).days > MAX_REPORT_DAYS:
+            self.add_error("end", "A report covers at most five years.")
+        return data
+
+
+# --- Clients, projects, tasks -----------------------------------------------------------------
+class _UniqueNameMixin:
+    """A friendly message for the case-insensitive unique name (the database still guards)."""
+
+    model: type[Client] | type[Project]
+    instance: Client | Project | None = None
+    cleaned_data: dict[str, Any]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        others = self.model.objects.filter(name__iexact=name)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            noun = self.model._meta.verbose_name
+            raise ValidationError(f"There is already a {noun} named {name!r}.")
+        return name
+
+
+class ClientForm(_UniqueNameMixin, AccessibleForm):
+    model = Client
+    name = forms.CharField(max_length=200)
+
+    def __init__(self, *args: Any, instance: Client | None = None, **kwargs: Any) -> None:
+        self.instance = instance
+        if instance is not None:
+            kwargs.setdefault("initial", initial_from(instance, ("name",)))
+        super().__init__(*args, **kwargs)
+
+
+class ProjectForm(_UniqueNameMixin, AccessibleForm):
+    model = Project
+    FIELDS = ("name", "client", "colour", "billable", "hourly_rate", "budget_hours")
+
+    name = forms.CharField(max_length=200)
+    colour = forms.RegexField(
+        regex=r"^#[0-9a-fA-F]{6}$",
+        initial="#3366cc",
+        widget=forms.TextInput(attrs={"type": "color"}),
+        error_messages={"invalid": "Enter a colour as #RRGGBB."},
+    )
+    billable = forms.BooleanField(required=False, initial=True)
+    hourly_rate = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        label="Hourly rate",
+        help_text="Amount per billable hour; empty means not priced.",
+    )
+    budget_hours = forms.DecimalField(
+        required=False, min_value=0, max_digits=10, decimal_places=2, label="Budget (hours)"
+    )
+
+    def __init__(self, *args: Any, instance: Project | None = None, **kwargs: Any) -> None:
+        self.instance = instance
+        if instance is not None:
+            kwargs.setdefault("initial", initial_from(instance, self.FIELDS))
+        super().__init__(*args, **kwargs)
+        current = Q(pk=instance.client_id) if instance and instance.client_id else Q(pk__in=[])
+        self.fields["client"] = forms.ModelChoiceField(
+            queryset=Client.objects.filter(Q(archived=False) | current).order_by(Lower("name")),
+            required=False,
+            empty_label="(no client)",
+        )
+        self.order_fields(list(self.FIELDS))
+
+
+class TaskForm(AccessibleForm):
+    FIELDS = ("name", "status", "estimate_hours")
+
+    name = forms.CharField(max_length=200)
+    status = forms.ChoiceField(choices=TaskStatus.choices, initial=TaskStatus.TODO)
+    estimate_hours = forms.DecimalField(
+        required=False, min_value=0, max_digits=8, decimal_places=2, label="Estimate (hours)"
+    )
+
+    def __init__(self, *args: Any, instance: Task | None = None, **kwargs: Any) -> None:
+        if instance is not None:
+            kwargs.setdefault("initial", initial_from(instance, self.FIELDS))
+        super().__init__(*args, **kwargs)
+
+
+# --- Account --------------------------------------------------------------------------------
+class ProfileForm(AccessibleForm):
+    first_name = forms.CharField(max_length=150, required=False, label="First name")
+    last_name = forms.CharField(max_length=150, required=False, label="Last name")
+    timezone = forms.ChoiceField(
+        label="Time zone", help_text="Times are shown and entered in this zone."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [(name, name) for name in sorted(timezone_names())]

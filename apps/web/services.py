@@ -1,0 +1,34 @@
+"""Writes that only the web UI needs and no domain app offers yet.
+
+``apps.accounts.services.profile_update`` owns the profile (time zone, role); the display
+name lives on Django's user model, which no domain service edits, so the profile page
+writes it here, in the same transaction as the time zone.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from apps.accounts.selectors import profile_get
+from apps.accounts.services import profile_update
+from apps.core.services import apply_changes
+
+
+@transaction.atomic
+def account_update(
+    *, user: AbstractBaseUser, first_name: str, last_name: str, timezone: str
+) -> list[str]:
+    """Update the user's name and time zone; return the names of the fields that changed."""
+    changed = apply_changes(
+        user,
+        {"first_name": first_name.strip(), "last_name": last_name.strip()},
+        allowed=("first_name", "last_name"),
+    )
+    if changed:
+        user.save(update_fields=changed)
+    before = profile_get(user=user).timezone
+    profile = profile_update(user=user, data={"timezone": timezone})
+    if profile.timezone != before:
+        changed.append("timezone")
+    return changed

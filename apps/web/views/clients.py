@@ -1,0 +1,82 @@
+"""Clients: list, create, edit; archive, restore and delete for admins."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.accounts.selectors import user_is_admin
+from apps.clients import services
+from apps.clients.models import Client
+from apps.web.forms import ClientForm, apply_service_errors
+from apps.web.selectors import clients_with_counts
+from apps.web.views.common import admin_required, paginate
+
+
+@require_GET
+@login_required
+def client_list(request: HttpRequest) -> HttpResponse:
+    archived = request.GET.get("archived") == "1"
+    context = {
+        "page": paginate(request, clients_with_counts(archived=archived)),
+        "archived": archived,
+        "is_admin": user_is_admin(request.user),
+    }
+    return render(request, "web/clients/list.html", context)
+
+
+def _save(request: HttpRequest, client: Client | None) -> HttpResponse:
+    form = ClientForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if client is None:
+                client = services.client_create(
+                    name=form.cleaned_data["name"], actor_id=request.user.pk
+                )
+            else:
+                services.client_update(
+                    client=client, data=form.cleaned_data, actor_id=request.user.pk
+                )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Client {client.name} saved.")
+            return redirect("client-list")
+    return render(request, "web/clients/form.html", {"form": form, "client": client})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def client_create(request: HttpRequest) -> HttpResponse:
+    return _save(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _save(request, get_object_or_404(Client, pk=pk))
+
+
+@require_POST
+@admin_required
+def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_object_or_404(Client, pk=pk)
+    archived = request.POST.get("archived") != "0"
+    services.client_archive(client=client, archived=archived, actor_id=request.user.pk)
+    messages.success(request, f"Client {client.name} {'archived' if archived else 'restored'}.")
+    return redirect("client-list")
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def client_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_object_or_404(clients_with_counts(archived=None), pk=pk)
+    if request.method == "POST":
+        services.client_delete(client=client, actor_id=request.user.pk)
+        messages.success(request, f"Client {client.name} deleted.")
+        return redirect("client-list")
+    return render(request, "web/clients/delete.html", {"client": client})

@@ -1,0 +1,96 @@
+"""Time entries: the filtered list, manual entries, edits and deletion."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_GET, require_http_methods
+
+from apps.accounts.selectors import user_is_admin
+from apps.reports.exports import entries_matching
+from apps.timers import services
+from apps.timers.selectors import entry_get_for_user
+from apps.web.forms import EntryFilterForm, EntryForm, apply_service_errors
+from apps.web.views.common import paginate, safe_next
+from apps.web.views.reports import export_links
+
+
+def _warn_overlaps(request: HttpRequest, overlaps: list[int]) -> None:
+    """Overlaps are allowed (the API only warns too); link each one so it can be fixed."""
+    if not overlaps:
+        return
+    links = format_html_join(
+        ", ", '<a href="{}">#{}</a>', ((reverse("entry-edit", args=[pk]), pk) for pk in overlaps)
+    )
+    noun = "entry" if len(overlaps) == 1 else "entries"
+    messages.warning(
+        request, format_html("This entry overlaps {} other {}: {}.", len(overlaps), noun, links)
+    )
+
+
+@require_GET
+@login_required
+def entry_list(request: HttpRequest) -> HttpResponse:
+    is_admin = user_is_admin(request.user)
+    form = EntryFilterForm(request.GET, is_admin=is_admin)
+    form.is_valid()
+    query = form.query()
+    entries = entries_matching(user=request.user, query=query).order_by("-started_at", "-id")
+    context = {
+        "form": form,
+        "page": paginate(request, entries),
+        "is_admin": is_admin,
+        "exports": export_links(query),
+    }
+    return render(request, "web/entries/list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def entry_create(request: HttpRequest) -> HttpResponse:
+    form = EntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            write = services.entry_create(user=request.user, **form.service_data())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Entry saved.")
+            _warn_overlaps(request, write.overlaps)
+            return redirect(safe_next(request, reverse("entry-list")))
+    return render(request, "web/entries/form.html", {"form": form, "entry": None})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = entry_get_for_user(user=request.user, pk=pk)
+    form = EntryForm(request.POST or None, entry=entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            write = services.entry_update(
+                entry=entry, data=form.service_data(), actor_id=request.user.pk
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Entry saved.")
+            _warn_overlaps(request, write.overlaps)
+            return redirect(safe_next(request, reverse("entry-list")))
+    return render(request, "web/entries/form.html", {"form": form, "entry": entry})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = entry_get_for_user(user=request.user, pk=pk)
+    if request.method == "POST":
+        services.entry_delete(entry=entry, actor_id=request.user.pk)
+        messages.success(request, "Entry deleted.")
+        return redirect(safe_next(request, reverse("entry-list")))
+    return render(request, "web/entries/delete.html", {"entry": entry})

@@ -1,0 +1,157 @@
+"""Reports (totals, billable amounts, charts) and exports of the filtered entries."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from apps.accounts.selectors import user_is_admin
+from apps.projects.models import Project
+from apps.reports.charts import Bar, column_chart, row_chart
+from apps.reports.exports import FORMATS, EntryQuery, entries_matching, export_response
+from apps.reports.selectors import report_summary
+from apps.reports.signals import report_viewed
+from apps.timers.models import TimeEntry
+from apps.web.forms import GROUP_LABELS, EntryFilterForm, ReportForm
+from apps.web.selectors import default_period
+
+# Longer periods are charted per month: a bar per day would be thinner than a pixel.
+MAX_DAILY_BARS = 62
+EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON", "ics": "Calendar (ICS)"}
+
+
+def export_links(query: EntryQuery) -> list[tuple[str, str]]:
+    """(label, URL) of each export format, keeping the current filters."""
+    params = urlencode(query.as_params())
+    return [
+        (EXPORT_LABELS[fmt], reverse("export", args=[fmt]) + (f"?{params}" if params else ""))
+        for fmt in FORMATS
+    ]
+
+
+def time_bars(start: date, end: date, rows: list[dict[str, Any]]) -> tuple[str, list[Bar]]:
+    """Hours per day, or per month for long periods; days without work are kept as 0."""
+    seconds = {row["key"]: row["seconds"] for row in rows}
+    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    if len(days) <= MAX_DAILY_BARS:
+        short = len(days) <= 14
+        return "day", [
+            Bar(
+                label=f"{d:%a} {d.day}" if short else str(d.day),
+                value=seconds.get(d.isoformat(), 0) / 3600,
+                title=f"{d:%A} {d.day} {d:%B %Y}",
+            )
+            for d in days
+        ]
+    months: dict[date, float] = {}
+    for d in days:
+        month = d.replace(day=1)
+        months[month] = months.get(month, 0.0) + seconds.get(d.isoformat(), 0) / 3600
+    return "month", [
+        Bar(label=f"{m:%b %y}", value=value, title=f"{m:%B %Y}") for m, value in months.items()
+    ]
+
+
+def _charts(
+    user: Any, start: date, end: date, base: QuerySet[TimeEntry], summary: dict[str, Any]
+) -> dict[str, Any]:
+    def grouped(group_by: str) -> dict[str, Any]:
+        if summary["group_by"] == group_by:
+            return summary
+        return report_summary(user=user, start=start, end=end, group_by=group_by, queryset=base)
+
+    unit, bars = time_bars(start, end, grouped("day")["rows"])
+    project_rows = sorted(grouped("project")["rows"], key=lambda row: -row["seconds"])
+    colours = dict(
+        Project.objects.filter(pk__in=[row["key"] for row in project_rows]).values_list(
+            "pk", "colour"
+        )
+    )
+    project_bars = [
+        Bar(label=row["label"], value=row["seconds"] / 3600, colour=colours.get(row["key"], ""))
+        for row in project_rows
+    ]
+    period = f"{start.isoformat()} to {end.isoformat()}"
+    total = summary["totals"]["seconds"] / 3600
+    return {
+        "time_unit": unit,
+        "time_bars": bars,
+        "time_chart": column_chart(
+            bars,
+            chart_id="chart-time",
+            title=f"Hours per {unit}, {period}",
+            description=f"{total:.2f} hours over {len(bars)} {unit}s; "
+            "the table below the chart lists the same numbers.",
+        ),
+        "project_bars": project_bars,
+        "project_chart": row_chart(
+            project_bars,
+            chart_id="chart-projects",
+            title=f"Hours per project, {period}",
+            description=f"{len(project_bars)} projects by hours; "
+            "the table below the chart lists the same numbers.",
+        ),
+    }
+
+
+@require_GET
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    is_admin = user_is_admin(request.user)
+    period = default_period(user=request.user)
+    form = ReportForm(request.GET or None, is_admin=is_admin, period=period)
+    context: dict[str, Any] = {"form": form, "is_admin": is_admin}
+    if form.is_bound and not form.is_valid():
+        return render(request, "web/reports/report.html", context)
+    if form.is_bound:
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        group_by, query = form.cleaned_data["group_by"], form.query()
+    else:
+        (start, end), group_by = period, "project"
+        query = EntryQuery(start=start, end=end)
+    base = entries_matching(user=request.user, query=query, finished_only=True)
+    summary = report_summary(
+        user=request.user, start=start, end=end, group_by=group_by, queryset=base
+    )
+    report_viewed.send(
+        sender=report,
+        user_id=request.user.pk,
+        group_by=group_by,
+        days=(end - start).days + 1,
+        rows=len(summary["rows"]),
+        channel="web",
+    )
+    context.update(
+        summary=summary,
+        group_label=GROUP_LABELS[group_by],
+        exports=export_links(query),
+        entries_url=reverse("entry-list") + "?" + urlencode(query.as_params()),
+        **_charts(request.user, start, end, base, summary),
+    )
+    return render(request, "web/reports/report.html", context)
+
+
+@require_GET
+@login_required
+def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """The finished entries matching the list or report filters, as a download."""
+    form = EntryFilterForm(request.GET, is_admin=user_is_admin(request.user))
+    if not form.is_valid():
+        problems = "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
+        return HttpResponseBadRequest(f"Invalid filters: {problems}", content_type="text/plain")
+    return export_response(
+        user=request.user,
+        query=form.query(),
+        fmt=fmt,
+        channel="web",
+        uid_domain=request.get_host().rsplit(":", 1)[0] or "timetracker",
+        sender=export,
+    )
