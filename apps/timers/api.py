@@ -4,9 +4,12 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.http import HttpResponse, HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +17,7 @@ from rest_framework.views import APIView
 from apps.accounts.selectors import user_is_admin, user_timezone
 from apps.core.api import ServiceViewSet
 from apps.projects.models import Project
+from apps.reports.exports import CONTENT_TYPES, FORMATS, EntryQuery, export_response
 from apps.tasks.models import Task
 from apps.timers import services
 from apps.timers.models import TimeEntry
@@ -82,6 +86,29 @@ class EntryFilterSerializer(serializers.Serializer):
         if "start" in attrs and "end" in attrs and attrs["start"] > attrs["end"]:
             raise serializers.ValidationError({"end": ["The end is before the start."]})
         return attrs
+
+
+class ExportFilterSerializer(EntryFilterSerializer):
+    modified_after = None  # exports are by period, not for synchronisation
+
+
+class _ExportRenderer(BaseRenderer):
+    """Lets ``?format=`` or ``Accept`` choose an export; the body is the export itself."""
+
+    charset = None
+
+    def render(self, data: Any, accepted_media_type: str | None = None, **kwargs: Any) -> Any:
+        return data  # never called for exports: they return their own streaming response
+
+
+EXPORT_RENDERERS = [
+    type(
+        f"{fmt.upper()}ExportRenderer",
+        (_ExportRenderer,),
+        {"format": fmt, "media_type": CONTENT_TYPES[fmt].split(";")[0]},
+    )
+    for fmt in FORMATS
+]
 
 
 def _warnings(overlaps: list[int]) -> list[dict[str, Any]]:
@@ -162,6 +189,49 @@ class TimeEntryViewSet(ServiceViewSet):
 
     def delete_object(self, instance: TimeEntry) -> None:
         services.entry_delete(entry=instance, actor_id=self.actor_id)
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        if self.action == "export" and isinstance(response, Response):
+            # Errors of the export endpoint are JSON whichever file format was asked for.
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[
+            ExportFilterSerializer,
+            OpenApiParameter(
+                "format",
+                str,
+                enum=[*FORMATS],
+                description="File format; without it the Accept header decides (default csv).",
+            ),
+        ],
+        responses={(200, CONTENT_TYPES[fmt].split(";")[0]): OpenApiTypes.BINARY for fmt in FORMATS},
+    )
+    @action(detail=False, methods=["get"], renderer_classes=EXPORT_RENDERERS)
+    def export(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """Finished entries you may see, as CSV, XLSX, JSON or iCalendar; large files stream."""
+        params = ExportFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        f = params.validated_data
+        query = EntryQuery(
+            start=f.get("start"),
+            end=f.get("end"),
+            project_id=f.get("project"),
+            task_id=f.get("task"),
+            user_id=f.get("user"),
+        )
+        return export_response(
+            user=request.user,
+            query=query,
+            fmt=request.accepted_renderer.format,
+            channel="api",
+            uid_domain=request.get_host().rsplit(":", 1)[0] or "timetracker",
+            sender=TimeEntryViewSet,
+        )
 
 
 class TimerStartSerializer(serializers.Serializer):
