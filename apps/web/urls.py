@@ -6,6 +6,9 @@ from django.urls import path, re_path
 
 from apps.web.views import account, clients, dashboard, entries, projects, reports
 
+# A namespace, because the API router names its routes "project-list", "client-archive"...
+app_name = "web"
+
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("timer/start/", dashboard.timer_start, name="timer-start"),

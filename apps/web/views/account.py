@@ -34,7 +34,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, "Profile saved.")
-            return redirect("profile")
+            return redirect("web:profile")
     context = {"form": form, "role": "Admin" if user_is_admin(user) else "Member"}
     return render(request, "web/account/profile.html", context)
 
@@ -43,5 +43,5 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     """Django's password change (the session stays signed in), back on the profile page."""
 
     template_name = "web/account/password.html"
-    success_url = reverse_lazy("profile")
+    success_url = reverse_lazy("web:profile")
     success_message = "Password changed."

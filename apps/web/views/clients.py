@@ -45,7 +45,7 @@ def _save(request: HttpRequest, client: Client | None) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, f"Client {client.name} saved.")
-            return redirect("client-list")
+            return redirect("web:client-list")
     return render(request, "web/clients/form.html", {"form": form, "client": client})
 
 
@@ -68,7 +68,7 @@ def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
     archived = request.POST.get("archived") != "0"
     services.client_archive(client=client, archived=archived, actor_id=request.user.pk)
     messages.success(request, f"Client {client.name} {'archived' if archived else 'restored'}.")
-    return redirect("client-list")
+    return redirect("web:client-list")
 
 
 @require_http_methods(["GET", "POST"])
@@ -78,5 +78,5 @@ def client_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         services.client_delete(client=client, actor_id=request.user.pk)
         messages.success(request, f"Client {client.name} deleted.")
-        return redirect("client-list")
+        return redirect("web:client-list")
     return render(request, "web/clients/delete.html", {"client": client})

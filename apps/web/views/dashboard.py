@@ -44,7 +44,7 @@ def timer_start(request: HttpRequest) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, f"Timer started on {entry.project.name}.")
-            return redirect("dashboard")
+            return redirect("web:dashboard")
     return _render(request, form, status=400)
 
 
@@ -59,7 +59,7 @@ def timer_stop(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, f"Timer stopped: {hm(entry.duration_seconds)} on {entry.project.name}."
         )
-    return redirect("dashboard")
+    return redirect("web:dashboard")
 
 
 @require_POST
@@ -82,4 +82,4 @@ def timer_resume(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"Timer started on {entry.project.name}.")
-    return redirect("dashboard")
+    return redirect("web:dashboard")

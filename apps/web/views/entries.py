@@ -25,7 +25,7 @@ def _warn_overlaps(request: HttpRequest, overlaps: list[int]) -> None:
     if not overlaps:
         return
     links = format_html_join(
-        ", ", '<a href="{}">#{}</a>', ((reverse("entry-edit", args=[pk]), pk) for pk in overlaps)
+        ", ", '<a href="{}">#{}</a>', ((reverse("web:entry-edit", args=[pk]), pk) for pk in overlaps)
     )
     noun = "entry" if len(overlaps) == 1 else "entries"
     messages.warning(
@@ -62,7 +62,7 @@ def entry_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Entry saved.")
             _warn_overlaps(request, write.overlaps)
-            return redirect(safe_next(request, reverse("entry-list")))
+            return redirect(safe_next(request, reverse("web:entry-list")))
     return render(request, "web/entries/form.html", {"form": form, "entry": None})
 
 
@@ -81,7 +81,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Entry saved.")
             _warn_overlaps(request, write.overlaps)
-            return redirect(safe_next(request, reverse("entry-list")))
+            return redirect(safe_next(request, reverse("web:entry-list")))
     return render(request, "web/entries/form.html", {"form": form, "entry": entry})
 
 
@@ -92,5 +92,5 @@ def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         services.entry_delete(entry=entry, actor_id=request.user.pk)
         messages.success(request, "Entry deleted.")
-        return redirect(safe_next(request, reverse("entry-list")))
+        return redirect(safe_next(request, reverse("web:entry-list")))
     return render(request, "web/entries/delete.html", {"entry": entry})

@@ -66,7 +66,7 @@ def _save_project(request: HttpRequest, project: Project | None) -> HttpResponse
             apply_service_errors(form, exc)
         else:
             messages.success(request, f"Project {project.name} saved.")
-            return redirect("project-detail", pk=project.pk)
+            return redirect("web:project-detail", pk=project.pk)
     return render(request, "web/projects/form.html", {"form": form, "project": project})
 
 
@@ -89,7 +89,7 @@ def project_archive(request: HttpRequest, pk: int) -> HttpResponse:
     archived = request.POST.get("archived") != "0"
     services.project_archive(project=project, archived=archived, actor_id=request.user.pk)
     messages.success(request, f"Project {project.name} {'archived' if archived else 'restored'}.")
-    return redirect("project-detail", pk=project.pk)
+    return redirect("web:project-detail", pk=project.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -101,9 +101,9 @@ def project_delete(request: HttpRequest, pk: int) -> HttpResponse:
             services.project_delete(project=project, actor_id=request.user.pk)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return redirect("project-detail", pk=project.pk)
+            return redirect("web:project-detail", pk=project.pk)
         messages.success(request, f"Project {project.name} deleted.")
-        return redirect("project-list")
+        return redirect("web:project-list")
     context = {"project": project, "entry_count": project.time_entries.count()}
     return render(request, "web/projects/delete.html", context)
 
@@ -125,7 +125,7 @@ def _save_task(request: HttpRequest, project: Project, task: Task | None) -> Htt
             apply_service_errors(form, exc)
         else:
             messages.success(request, f"Task {task.name} saved.")
-            return redirect("project-detail", pk=project.pk)
+            return redirect("web:project-detail", pk=project.pk)
     context = {"form": form, "project": project, "task": task}
     return render(request, "web/tasks/form.html", context)
 
@@ -150,5 +150,5 @@ def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         task_services.task_delete(task=task, actor_id=request.user.pk)
         messages.success(request, f"Task {task.name} deleted.")
-        return redirect("project-detail", pk=task.project_id)
+        return redirect("web:project-detail", pk=task.project_id)
     return render(request, "web/tasks/delete.html", {"task": task})

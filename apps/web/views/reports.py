@@ -32,7 +32,7 @@ def export_links(query: EntryQuery) -> list[tuple[str, str]]:
     """(label, URL) of each export format, keeping the current filters."""
     params = urlencode(query.as_params())
     return [
-        (EXPORT_LABELS[fmt], reverse("export", args=[fmt]) + (f"?{params}" if params else ""))
+        (EXPORT_LABELS[fmt], reverse("web:export", args=[fmt]) + (f"?{params}" if params else ""))
         for fmt in FORMATS
     ]
 
@@ -133,7 +133,7 @@ def report(request: HttpRequest) -> HttpResponse:
         summary=summary,
         group_label=GROUP_LABELS[group_by],
         exports=export_links(query),
-        entries_url=reverse("entry-list") + "?" + urlencode(query.as_params()),
+        entries_url=reverse("web:entry-list") + "?" + urlencode(query.as_params()),
         **_charts(request.user, start, end, base, summary),
     )
     return render(request, "web/reports/report.html", context)
