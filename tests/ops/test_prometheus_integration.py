@@ -1,0 +1,341 @@
+"""The real app under gunicorn, scraped by a real Prometheus with our configuration.
+
+A background thread sends traffic the whole time (health checks, a 404, an
+unauthenticated API call, a user starting timers). Prometheus runs ops/prometheus with
+only the addresses, the token file and the intervals changed, and then every PromQL
+expression of every dashboard panel and alert rule is evaluated against it: all must be
+accepted, and the core panels must show data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.ops import configs
+from tests.servers import AppServer, free_port, gunicorn
+from tests.support import require_binary
+
+pytestmark = pytest.mark.slow
+
+# A throwaway user of a throwaway database.
+PASSWORD = "probe-password-0f3c9a"
+# Panels that must show data as soon as the app serves traffic.
+PANELS_WITH_DATA = (
+    "Request rate by view",
+    "Latency p50 / p95 / p99 by view",
+    "Error ratio (5xx / all)",
+    "Active timers",
+    "Workers",
+)
+EVENTS_PANEL = "Events by name"
+
+
+def request(
+    url: str,
+    *,
+    body: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 5,
+) -> tuple[int, bytes]:
+    data = None if body is None else json.dumps(body).encode()
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    req = urllib.request.Request(url, data=data, headers=all_headers)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+@dataclass
+class Traffic:
+    """Requests of every kind, in a loop, until stopped (or 120 s at most)."""
+
+    server: AppServer
+    api_token: str
+    project_id: int
+    statuses: Counter[str] = field(default_factory=Counter)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        auth = {"Authorization": f"Token {self.api_token}"}
+        url = self.server.url
+        deadline = time.monotonic() + 120
+        while not self.stop.is_set() and time.monotonic() < deadline:
+            calls: list[tuple[str, str, dict[str, Any] | None, dict[str, str]]] = [
+                ("healthz", "/healthz", None, {}),
+                ("readyz", "/readyz", None, {}),
+                ("missing", "/no-such-page/", None, {}),
+                ("timer-anonymous", "/api/v1/timer/", None, {}),
+                ("timer-start", "/api/v1/timer/start/", {"project": self.project_id}, auth),
+                ("timer", "/api/v1/timer/", None, auth),
+            ]
+            for name, path, body, headers in calls:
+                try:
+                    status, _ = request(url + path, body=body, headers=headers)
+                except OSError:
+                    status = 0
+                self.statuses[f"{name}:{status}"] += 1
+            self.stop.wait(0.05)
+
+
+@dataclass
+class Stack:
+    server: AppServer
+    metrics_token: str
+    prometheus_url: str
+    traffic: Traffic
+
+    def query(self, expr: str) -> dict[str, Any]:
+        url = f"{self.prometheus_url}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+        status, body = request(url)
+        payload: dict[str, Any] = json.loads(body)
+        payload["http_status"] = status
+        return payload
+
+    def series(self, expr: str) -> list[dict[str, Any]]:
+        payload = self.query(expr)
+        assert payload["status"] == "success", payload
+        return list(payload["data"]["result"])
+
+    def series_eventually(self, expr: str, timeout: float = 10) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while True:
+            result = self.series(expr)
+            if result or time.monotonic() > deadline:
+                return result
+            time.sleep(0.5)
+
+
+def prepare_user(server: AppServer) -> tuple[str, int]:
+    """A user with an API token and one project; returns (token, project id)."""
+    server.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        f"get_user_model().objects.create_user('probe', password={PASSWORD!r})",
+    )
+    status, body = request(
+        server.url + "/api/v1/auth/token/", body={"username": "probe", "password": PASSWORD}
+    )
+    assert status == 200, body
+    token = json.loads(body)["token"]
+    status, body = request(
+        server.url + "/api/v1/projects/",
+        body={"name": "Monitoring probe"},
+        headers={"Authorization": f"Token {token}"},
+    )
+    assert status == 201, body
+    return token, int(json.loads(body)["id"])
+
+
+@contextlib.contextmanager
+def prometheus(tmp: Path, *, app_port: int, token_file: Path) -> Iterator[str]:
+    binary = require_binary("prometheus", hint="apt-get install prometheus")
+    port = free_port()
+    config = configs.testable_prometheus_config(
+        tmp,
+        token_file=token_file,
+        targets={"timetracker": [f"127.0.0.1:{app_port}"], "prometheus": [f"127.0.0.1:{port}"]},
+        global_={"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
+    )
+    log = tmp / "prometheus.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                binary,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={tmp / 'tsdb'}",
+                f"--web.listen-address=127.0.0.1:{port}",
+            ],
+            cwd=tmp,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"prometheus exited:\n{log.read_text()[-3000:]}")
+            with contextlib.suppress(OSError):
+                if request(url + "/-/ready", timeout=1)[0] == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"prometheus did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    require_binary("prometheus", hint="apt-get install prometheus")
+    tmp = tmp_path_factory.mktemp("stack")
+    metrics_token = secrets.token_hex(20)  # 40 characters
+    token_file = tmp / "metrics_token"
+    token_file.write_text(metrics_token, encoding="utf-8")
+    with gunicorn(tmp / "app", workers=2, METRICS_TOKEN=metrics_token) as server:
+        api_token, project_id = prepare_user(server)
+        traffic = Traffic(server, api_token, project_id)
+        thread = threading.Thread(target=traffic.run, name="traffic", daemon=True)
+        thread.start()
+        try:
+            app_port = int(server.url.rsplit(":", 1)[1])
+            prometheus_tmp = tmp / "prometheus"
+            prometheus_tmp.mkdir()
+            with prometheus(prometheus_tmp, app_port=app_port, token_file=token_file) as url:
+                stack = Stack(server, metrics_token, url, traffic)
+                wait_for_scrapes(stack, count=4)
+                yield stack
+        finally:
+            traffic.stop.set()
+            thread.join(timeout=10)
+
+
+def wait_for_scrapes(stack: Stack, *, count: int, timeout: float = 20) -> None:
+    expr = (
+        f'count_over_time(up{{job="timetracker"}}[1m]) >= {count} and up{{job="timetracker"}} == 1'
+    )
+    deadline = time.monotonic() + timeout
+    while not stack.series(expr):
+        if time.monotonic() > deadline:
+            targets = request(stack.prometheus_url + "/api/v1/targets")[1].decode()
+            raise AssertionError(f"Prometheus never scraped the app successfully:\n{targets}")
+        time.sleep(0.25)
+
+
+def panel_queries(title: str) -> list[str]:
+    found = [
+        configs.substitute_grafana_variables(query.expr)
+        for query in configs.dashboard_queries()
+        if query.kind == "prometheus" and query.panel == title
+    ]
+    assert found, f"no Prometheus panel titled {title!r}"
+    return found
+
+
+def test_traffic_reaches_every_kind_of_endpoint(stack: Stack) -> None:
+    seen = set(stack.traffic.statuses)
+    expected = {
+        "healthz:200",
+        "readyz:200",
+        "missing:404",
+        "timer-anonymous:401",
+        "timer-start:201",
+        "timer:200",
+    }
+    assert expected <= seen, stack.traffic.statuses
+
+
+def test_metrics_require_the_token_prometheus_has(stack: Stack) -> None:
+    assert stack.server.get("/metrics")[0] == 403
+    status, body = stack.server.get(
+        "/metrics", headers={"Authorization": f"Bearer {stack.metrics_token}"}
+    )
+    assert status == 200
+    assert b"timetracker_workers" in body
+    (up,) = stack.series('up{job="timetracker"}')
+    assert up["value"][1] == "1"
+
+
+def test_every_dashboard_and_rule_expression_is_accepted(stack: Stack) -> None:
+    failures = []
+    expressions = configs.prometheus_expressions()
+    for where, expr in expressions:
+        payload = stack.query(expr)
+        if payload.get("status") != "success":
+            failures.append(f"{where}: {payload.get('error')}")
+    assert not failures, "\n".join(failures)
+    assert len(expressions) > 10
+
+
+@pytest.mark.parametrize("title", PANELS_WITH_DATA)
+def test_core_panel_shows_data(stack: Stack, title: str) -> None:
+    for expr in panel_queries(title):
+        assert stack.series_eventually(expr), f"{title}: no data for {expr}"
+
+
+def test_error_ratio_is_zero_for_a_healthy_app(stack: Stack) -> None:
+    (expr,) = panel_queries("Error ratio (5xx / all)")
+    (sample,) = stack.series_eventually(expr)
+    assert float(sample["value"][1]) == 0
+
+
+def test_workers_panel_counts_the_gunicorn_workers(stack: Stack) -> None:
+    (expr,) = panel_queries("Workers")
+    (sample,) = stack.series_eventually(expr)
+    assert float(sample["value"][1]) == 2
+
+
+def test_events_panel_shows_data_when_the_app_exports_events(stack: Stack) -> None:
+    _status, body = stack.server.get(
+        "/metrics", headers={"Authorization": f"Bearer {stack.metrics_token}"}
+    )
+    if b"timetracker_events_total" not in body:
+        pytest.skip(
+            "the app exports no timetracker_events_total yet (it comes with the analytics "
+            "app); the Events by name panel can only show data once it does"
+        )
+    for expr in panel_queries(EVENTS_PANEL):
+        assert stack.series_eventually(expr), f"{EVENTS_PANEL}: no data for {expr}"
+
+
+def test_rules_are_loaded_and_evaluate_cleanly(stack: Stack) -> None:
+    deadline = time.monotonic() + 10
+    while True:
+        _status, body = request(stack.prometheus_url + "/api/v1/rules")
+        rules = [rule for group in json.loads(body)["data"]["groups"] for rule in group["rules"]]
+        if all(rule["health"] != "unknown" for rule in rules) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    names = {rule["name"] for rule in rules}
+    assert names == {rule["alert"] for rule in configs.alert_rules()}
+    unhealthy = {rule["name"]: rule.get("lastError") for rule in rules if rule["health"] != "ok"}
+    assert not unhealthy
+
+
+def test_no_critical_alert_for_a_healthy_app(stack: Stack) -> None:
+    _status, body = request(stack.prometheus_url + "/api/v1/alerts")
+    alerts = json.loads(body)["data"]["alerts"]
+    critical = [a["labels"]["alertname"] for a in alerts if a["labels"]["severity"] == "critical"]
+    assert not critical
+
+
+def test_app_log_lines_match_the_shippers_format(stack: Stack) -> None:
+    log_dir = Path(stack.server.env["LOG_DIR"])
+    lines = [
+        line
+        for path in sorted(log_dir.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    if not lines:
+        pytest.skip("the app wrote no JSON log file (structured logs come with analytics)")
+    shipper = configs.alloy_shipper()
+    layout = configs.go_layout_to_python(shipper.timestamp_layout)
+    for line in lines:
+        data = json.loads(line)
+        layout.parse(data[shipper.json_fields[shipper.timestamp_source]])
+        assert {"level", "env"} <= set(data), line
