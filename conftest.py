@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from analytics.testutils import CapturedEvents, FakePostHog, capture_events
@@ -116,3 +117,25 @@ def fake_posthog() -> Iterator[FakePostHog]:
     """A PostHog capture server on 127.0.0.1; enable it with analytics.testutils.posthog_enabled."""
     with FakePostHog() as server:
         yield server
+
+
+def _web(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_web(admin: Any) -> Client:
+    """Django's test client signed in as the admin persona (web UI)."""
+    return _web(admin)
+
+
+@pytest.fixture
+def member_web(member: Any) -> Client:
+    return _web(member)
+
+
+@pytest.fixture
+def other_web(other_member: Any) -> Client:
+    return _web(other_member)

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.db.models.functions import Lower
+from django.http import QueryDict
 from django.utils.choices import BaseChoiceIterator
 
 from apps.accounts.models import timezone_names
@@ -262,12 +263,22 @@ class EntryFilterForm(AccessibleForm):
 
 
 class ReportForm(EntryFilterForm):
-    group_by = forms.ChoiceField(label="Group by")
+    group_by = forms.ChoiceField(label="Group by", required=False)
 
     def __init__(
-        self, *args: Any, is_admin: bool = False, period: tuple[date, date], **kwargs: Any
+        self,
+        data: QueryDict,
+        *,
+        is_admin: bool = False,
+        period: tuple[date, date],
+        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, is_admin=is_admin, **kwargs)
+        # An empty day means the default period, so "?project=3" is a complete report link.
+        data = data.copy()
+        for name, default in zip(("start", "end"), period, strict=True):
+            if not data.get(name):
+                data[name] = default.isoformat()
+        super().__init__(data, is_admin=is_admin, **kwargs)
         self.fields["start"].required = self.fields["end"].required = True
         self.fields["start"].initial, self.fields["end"].initial = period
         self.fields["group_by"].choices = [
@@ -275,6 +286,10 @@ class ReportForm(EntryFilterForm):
         ]
         self.fields["group_by"].initial = "project"
         self.order_fields(["start", "end", "group_by", "project", "task", "user"])
+
+    def clean_group_by(self) -> str:
+        # Links such as "report for this project" leave it out; the select always sends it.
+        return self.cleaned_data["group_by"] or "project"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

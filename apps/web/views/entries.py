@@ -25,7 +25,9 @@ def _warn_overlaps(request: HttpRequest, overlaps: list[int]) -> None:
     if not overlaps:
         return
     links = format_html_join(
-        ", ", '<a href="{}">#{}</a>', ((reverse("web:entry-edit", args=[pk]), pk) for pk in overlaps)
+        ", ",
+        '<a href="{}">#{}</a>',
+        ((reverse("web:entry-edit", args=[pk]), pk) for pk in overlaps),
     )
     noun = "entry" if len(overlaps) == 1 else "entries"
     messages.warning(

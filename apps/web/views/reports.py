@@ -107,16 +107,12 @@ def _charts(
 def report(request: HttpRequest) -> HttpResponse:
     is_admin = user_is_admin(request.user)
     period = default_period(user=request.user)
-    form = ReportForm(request.GET or None, is_admin=is_admin, period=period)
+    form = ReportForm(request.GET, is_admin=is_admin, period=period)
     context: dict[str, Any] = {"form": form, "is_admin": is_admin}
-    if form.is_bound and not form.is_valid():
+    if not form.is_valid():
         return render(request, "web/reports/report.html", context)
-    if form.is_bound:
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        group_by, query = form.cleaned_data["group_by"], form.query()
-    else:
-        (start, end), group_by = period, "project"
-        query = EntryQuery(start=start, end=end)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    group_by, query = form.cleaned_data["group_by"], form.query()
     base = entries_matching(user=request.user, query=query, finished_only=True)
     summary = report_summary(
         user=request.user, start=start, end=end, group_by=group_by, queryset=base

@@ -1,0 +1,62 @@
+"""Data shared by the web UI tests: a small world with entries of three people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from apps.timers.models import Source, TimeEntry
+from tests.factories import ClientFactory, ProjectFactory, TaskFactory, TimeEntryFactory
+
+
+@dataclass
+class World:
+    acme: Any
+    apollo: Any
+    design: Any
+    gemini: Any
+    mine: TimeEntry  # the member's finished entry
+    theirs: TimeEntry  # the other member's finished entry
+    admins: TimeEntry  # the admin's finished entry
+    length: timedelta  # of each of those entries
+
+
+@pytest.fixture
+def world(admin: Any, member: Any, other_member: Any, project: Any, task: Any) -> World:
+    acme = ClientFactory(name="Acme")
+    project.client = acme
+    project.budget_hours = 10
+    project.save()
+    gemini = ProjectFactory(name="Gemini", client=acme)
+    TaskFactory(project=gemini, name="Build")
+    # Entries of today (UTC, the personas' zone) even when the suite runs just after
+    # midnight, so "today" and "this week" always contain them.
+    now = timezone.now().replace(microsecond=0)
+    start = max(now - timedelta(hours=3), now.replace(hour=0, minute=0, second=0))
+    length = min(timedelta(hours=1), timedelta(seconds=(now - start).total_seconds() // 2))
+
+    def entry(user: Any, **extra: Any) -> TimeEntry:
+        return TimeEntryFactory(
+            user=user,
+            project=project,
+            task=task,
+            started_at=start,
+            ended_at=start + length,
+            source=Source.MANUAL,
+            **extra,
+        )
+
+    return World(
+        acme=acme,
+        apollo=project,
+        design=task,
+        gemini=gemini,
+        mine=entry(member, notes="member's work"),
+        theirs=entry(other_member, notes="other's work"),
+        admins=entry(admin, notes="admin's work"),
+        length=length,
+    )
