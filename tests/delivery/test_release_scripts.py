@@ -11,6 +11,7 @@ import pytest
 
 from scripts.changelog_section import ChangelogError, section
 from scripts.check_version import VersionError, check
+from scripts.release_channels import channels
 from tests.delivery.helpers import CHANGELOG, REPO_ROOT
 from timetracker import __version__
 
@@ -145,3 +146,49 @@ class TestCheckVersion:
         )
         assert bad.returncode == 1
         assert "does not match the app's version" in bad.stderr
+
+
+class TestReleaseChannels:
+    TAGS = ("v0.9.0", "v1.0.0", "v1.1.0", "v1.1.4", "v1.2.0", "not-a-release", "v2.0.0-rc.1")
+
+    def test_the_newest_release_takes_every_moving_tag(self) -> None:
+        assert channels("1.2.1", self.TAGS) == {"latest": True, "minor": True, "major": True}
+        assert channels("2.0.0", (*self.TAGS, "v2.0.0")) == {
+            "latest": True,
+            "minor": True,
+            "major": True,
+        }
+
+    def test_a_patch_for_an_older_line_only_moves_its_own_minor_tag(self) -> None:
+        assert channels("1.1.5", self.TAGS) == {"latest": False, "minor": True, "major": False}
+
+    def test_an_old_line_of_an_old_major_keeps_major_when_newest_there(self) -> None:
+        tags = (*self.TAGS, "v2.0.0")
+        assert channels("1.2.1", tags) == {"latest": False, "minor": True, "major": True}
+
+    def test_a_rebuild_of_an_older_version_moves_nothing_but_itself(self) -> None:
+        assert channels("1.1.0", self.TAGS) == {"latest": False, "minor": False, "major": False}
+
+    def test_major_zero_has_no_bare_major_tag(self) -> None:
+        assert channels("0.1.0", ()) == {"latest": True, "minor": True, "major": False}
+
+    def test_the_command_line(self) -> None:
+        script = REPO_ROOT / "scripts" / "release_channels.py"
+        proc = subprocess.run(
+            [sys.executable, str(script), "1.1.5"],
+            input="\n".join(self.TAGS),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == "latest=false\nminor=true\nmajor=false\n"
+        bad = subprocess.run(
+            [sys.executable, str(script), "1.2"],
+            input="",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert bad.returncode == 1
+        assert "not a MAJOR.MINOR.PATCH version" in bad.stderr

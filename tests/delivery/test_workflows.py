@@ -223,13 +223,17 @@ def test_release_tags_sbom_and_provenance() -> None:
     image = jobs("docker-release.yml")["image"]
     meta = step_using(image, "docker/metadata-action")["with"]
     assert meta["images"] == IMAGE
-    assert "latest=true" in meta["flavor"]
-    rules = tag_rules(step_using(image, "docker/metadata-action"))
-    assert rules[:2] == [
+    assert meta["flavor"].strip() == "latest=${{ needs.version.outputs.latest }}"
+    assert tag_rules(step_using(image, "docker/metadata-action")) == [
         "type=semver,pattern={{version}}",
-        "type=semver,pattern={{major}}.{{minor}}",
+        "type=semver,pattern={{major}}.{{minor}},enable=${{ needs.version.outputs.minor }}",
+        "type=semver,pattern={{major}},enable=${{ needs.version.outputs.major }}",
     ]
-    assert rules[2].startswith("type=semver,pattern={{major}},enable=")
+    version = jobs("docker-release.yml")["version"]
+    assert set(version["outputs"]) >= {"version", "latest", "minor", "major"}
+    channels = " ".join(s.get("run", "") for s in steps(version))
+    assert "git tag --list 'v*.*.*' | python3 scripts/release_channels.py" in channels
+    assert step_using(version, "actions/checkout")["with"]["fetch-depth"] == 0
     build = step_using(image, "docker/build-push-action")["with"]
     assert build["push"] is True
     assert build["platforms"] == PLATFORMS
