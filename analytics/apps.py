@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 import logging
 
 from django.apps import AppConfig
@@ -14,10 +15,15 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registering checks and declaring the built-in events are import side effects.
-        from analytics import builtin_events, checks, logs  # noqa: F401
+        from analytics import builtin_events, checks, conf, logs, sinks  # noqa: F401
 
         # Each app declares its events and connects its signals in events.py, found the
         # way django.contrib.admin finds admin.py.
         autodiscover_modules("events")
+        if conf.posthog_api_key() and sinks.ALIASES["posthog"] in sinks.configured_paths():
+            # Importing the SDK takes a noticeable fraction of a second: pay it at start-up
+            # (shared under gunicorn --preload), not in the first request that sends an
+            # event. The client itself is still made lazily, once per process.
+            importlib.import_module("posthog")
         for error in logs.FILE_ERRORS:
             logger.warning("cannot write the log file (%s); logging to stdout only", error)

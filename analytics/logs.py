@@ -59,7 +59,13 @@ def format_timestamp(created: float, msecs: float) -> str:
 
 def _fields(record: logging.LogRecord, env: str) -> dict[str, Any]:
     """The fixed fields, then the event and its properties, then any extras."""
-    request_id = getattr(record, "request_id", None) or context.request_id()
+    # Django logs 4xx/5xx responses after the middleware has returned; those records carry
+    # the request, on which the middleware left its id.
+    request_id = (
+        getattr(record, "request_id", None)
+        or context.request_id()
+        or getattr(record.__dict__.get("request"), "request_id", None)
+    )
     data: dict[str, Any] = {
         "timestamp": format_timestamp(record.created, record.msecs),
         "level": record.levelname,

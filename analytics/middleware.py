@@ -33,6 +33,8 @@ class RequestContextMiddleware:
         ctx = context.RequestContext(
             request_id=request_id or context.new_request_id(), request=request
         )
+        # Also on the request: Django logs 4xx/5xx after the middleware chain returned.
+        request.request_id = ctx.request_id  # type: ignore[attr-defined]
         started = time.perf_counter()
         token = context.activate(ctx)
         try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ from typing import Any
 from analytics import bus, conf
 from analytics.bus import Event
 from analytics.catalogue import Value
+from analytics.logs import JsonFormatter
 
 MODES = ("ok", "error", "slow", "hang")
 PATHS = ("/batch/", "/i/v0/e/")
@@ -68,6 +70,31 @@ def capture_events() -> Iterator[CapturedEvents]:
         yield captured
     finally:
         bus.remove_listener(listener)
+
+
+class _JsonLines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[dict[str, Any]] = []
+        self.setFormatter(JsonFormatter(env="test"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(self.format(record)))
+
+
+@contextmanager
+def capture_log_lines(level: int = logging.INFO) -> Iterator[list[dict[str, Any]]]:
+    """Every log line written in the block, as the JSON objects the log file gets."""
+    handler = _JsonLines()
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(min(previous, level) if previous else level)
+    try:
+        yield handler.lines
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
 
 
 @dataclass(frozen=True)
@@ -114,8 +141,9 @@ class FakePostHog:
         self._release = threading.Event()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
+        # A short poll interval: closing the server must not cost half a second.
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="fake-posthog", daemon=True
+            target=self._httpd.serve_forever, args=(0.01,), name="fake-posthog", daemon=True
         )
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
