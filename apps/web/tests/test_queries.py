@@ -1,0 +1,110 @@
+"""No query inside a loop: every list page costs the same number of queries at any size.
+
+Each page is measured with a little data and with a lot; the ceiling is the same for
+both, so a query per row (an N+1) fails the larger case.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import factory
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from apps.timers.models import Source, TimeEntry
+from tests.factories import ClientFactory, ProjectFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [2, 30]
+
+
+def populate(users: list[Any], size: int) -> Any:
+    """``size`` clients, projects and tasks, and ``size`` entries per user today."""
+    now = timezone.now().replace(microsecond=0)
+    start = max(now - timedelta(hours=2), now.replace(hour=0, minute=0, second=0))
+    step = (now - start) / (size + 1)
+    projects = ProjectFactory.create_batch(size, client=factory.SubFactory(ClientFactory))
+    tasks = {project.pk: TaskFactory(project=project) for project in projects}
+    TimeEntry.objects.bulk_create(
+        TimeEntry(
+            user=user,
+            project=projects[n % size],
+            task=tasks[projects[n % size].pk],
+            started_at=start + step * n,
+            ended_at=start + step * n + step / 2,
+            notes=f"note {n}",
+            source=Source.MANUAL,
+        )
+        for user in users
+        for n in range(size)
+    )
+    return projects[0]
+
+
+# Page -> ceiling. The counts include the session, the user and the profile lookups.
+PAGES = {
+    "/": 10,
+    "/entries/": 9,
+    "/projects/": 6,
+    "/clients/": 6,
+    "/reports/": 12,
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("url", PAGES)
+def test_it_reads_a_page_with_a_fixed_number_of_queries_for_a_member(
+    member_web: Client,
+    member: Any,
+    other_member: Any,
+    url: str,
+    size: int,
+    django_assert_max_num_queries: Any,
+) -> None:
+    populate([member, other_member], size)
+    with django_assert_max_num_queries(PAGES[url]):
+        response = member_web.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("url", PAGES)
+def test_it_reads_a_page_with_a_fixed_number_of_queries_for_an_admin(
+    admin_web: Client,
+    admin: Any,
+    member: Any,
+    url: str,
+    size: int,
+    django_assert_max_num_queries: Any,
+) -> None:
+    populate([admin, member], size)
+    with django_assert_max_num_queries(PAGES[url] + 1):  # + the person picker
+        response = admin_web.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_it_reads_the_project_page_with_a_fixed_number_of_queries(
+    admin_web: Client, admin: Any, size: int, django_assert_max_num_queries: Any
+) -> None:
+    project = populate([admin], size)
+    TaskFactory.create_batch(size, project=project)
+    with django_assert_max_num_queries(7):
+        response = admin_web.get(f"/projects/{project.pk}/")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("fmt", ["csv", "json", "ics", "xlsx"])
+def test_it_exports_with_a_fixed_number_of_queries(
+    member_web: Client, member: Any, size: int, fmt: str, django_assert_max_num_queries: Any
+) -> None:
+    populate([member], size)
+    with django_assert_max_num_queries(5):
+        response = member_web.get(f"/reports/export.{fmt}")
+        body = b"".join(response.streaming_content)
+    assert body
