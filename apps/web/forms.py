@@ -102,14 +102,17 @@ class TaskChoiceField(forms.ModelChoiceField):
 
 
 def _project_field(
-    queryset: QuerySet[Project], *, required: bool, empty: str
+    queryset: QuerySet[Project], *, required: bool, empty: str, needed: bool = False
 ) -> ProjectChoiceField:
-    return ProjectChoiceField(
+    field = ProjectChoiceField(
         queryset=queryset.select_related("client").order_by(Lower("name")),
         required=required,
         empty_label=empty,
         label="Project",
     )
+    # Needed, but a task implies its project, so the browser must not insist on it.
+    field.hide_optional = needed
+    return field
 
 
 def _task_field(queryset: QuerySet[Task], *, empty: str = "(no task)") -> TaskChoiceField:
@@ -147,7 +150,10 @@ class TimerStartForm(WorkPickerForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"] = _project_field(
-            Project.objects.filter(archived=False), required=False, empty="Choose a project"
+            Project.objects.filter(archived=False),
+            required=False,
+            empty="Choose a project",
+            needed=True,
         )
         self.fields["task"] = _task_field(
             Task.objects.filter(project__archived=False).exclude(status=TaskStatus.DONE)
@@ -191,6 +197,7 @@ class EntryForm(WorkPickerForm):
             Project.objects.filter(Q(archived=False) | current_project),
             required=False,
             empty="Choose a project",
+            needed=True,
         )
         self.fields["task"] = _task_field(
             Task.objects.filter(Q(project__archived=False) | current_task)
@@ -285,6 +292,7 @@ class ReportForm(EntryFilterForm):
             (name, GROUP_LABELS[name]) for name in GROUPINGS if is_admin or name != "user"
         ]
         self.fields["group_by"].initial = "project"
+        self.fields["group_by"].hide_optional = True  # empty means "project"
         self.order_fields(["start", "end", "group_by", "project", "task", "user"])
 
     def clean_group_by(self) -> str:

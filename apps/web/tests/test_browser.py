@@ -1,0 +1,250 @@
+"""The user journey in a real browser: headless Chromium (Debian's package) via Playwright.
+
+Log in, start a timer with the keyboard, reload and see it still running with the clock
+advancing, stop it, find the entry, create a manual entry with a validation error and fix
+it, open a report and download the CSV and XLSX (the XLSX is opened and summed). The run
+also refreshes the screenshots used by ``docs/user-guide.md``.
+
+Without the ``chromium`` binary these tests skip (locally) or fail (in CI, where
+``TIMETRACKER_REQUIRE_ALL=1``), with the reason in the report.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from django.utils import timezone
+
+from tests.factories import ClientFactory, ProjectFactory, TaskFactory, TimeEntryFactory
+from tests.support import missing, require_binary
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+IMAGES = Path(__file__).resolve().parents[3] / "docs" / "images"
+VIEWPORT = {"width": 1200, "height": 800}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    executable = require_binary("chromium", hint="apt-get install chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover (installed by requirements/dev.txt)
+        missing(
+            "the playwright Python package is not installed (pip install -r requirements/dev.txt)"
+        )
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+    # test while it runs are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def seconds_on(clock_text: str) -> int:
+    hours, minutes, seconds = (int(part) for part in clock_text.split(":"))
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def seed_history(member: Any, project: Any, task: Any) -> None:
+    """A few days of finished work, so the dashboard and the report have something to show."""
+    gemini = ProjectFactory(
+        name="Gemini", client=ClientFactory(name="Acme"), colour="#d9822b", hourly_rate=80
+    )
+    build = TaskFactory(project=gemini, name="Build")
+    internal = ProjectFactory(name="Internal", client=None, colour="#2e8b57", billable=False)
+    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    plan = [
+        (1, project, task, 9, 2.5),
+        (1, gemini, build, 13, 3.0),
+        (2, internal, None, 10, 1.0),
+        (3, project, task, 9, 4.0),
+        (4, gemini, build, 14, 2.0),
+        (6, project, None, 9, 1.5),
+    ]
+    for days_ago, proj, work, hour, hours in plan:
+        start = today - timedelta(days=days_ago) + timedelta(hours=hour)
+        TimeEntryFactory(
+            user=member,
+            project=proj,
+            task=work,
+            started_at=start,
+            ended_at=start + timedelta(hours=hours),
+            notes=f"{proj.name} work",
+            billable=proj.billable,
+        )
+
+
+def test_it_tracks_time_from_login_to_exported_report(
+    page: Any, live_server: Any, member: Any, project: Any, task: Any, tmp_path: Path
+) -> None:
+    seed_history(member, project, task)
+    url = live_server.url
+
+    # Log in.
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("Username").fill("mel")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{url}/")
+    assert page.get_by_role("heading", name="Dashboard").is_visible()
+
+    # Start a timer from the picker, submitting with the keyboard.
+    page.get_by_label("Task").select_option(label="Design")
+    notes = page.get_by_label("What are you working on?")
+    notes.fill("Writing the spec")
+    notes.press("Enter")
+    page.wait_for_url(f"{url}/")
+    clock = page.locator("#timer-clock")
+    assert "Running on Apollo · Design" in page.locator("#running-timer").inner_text()
+    first = seconds_on(clock.inner_text())
+    page.wait_for_function(
+        "s => document.getElementById('timer-clock').textContent.split(':')"
+        ".reduce((t, p) => t * 60 + Number(p), 0) > s",
+        arg=first,
+    )
+    assert re.match(r"\d+:\d\d:\d\d ", page.title())  # the title carries the clock too
+
+    # Reload: the server still has the timer running and the clock goes on from there.
+    page.reload()
+    after_reload = seconds_on(clock.inner_text())
+    assert after_reload >= first + 1
+    page.wait_for_function(
+        "s => document.getElementById('timer-clock').textContent.split(':')"
+        ".reduce((t, p) => t * 60 + Number(p), 0) > s",
+        arg=after_reload,
+    )
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(IMAGES / "dashboard.png"))
+
+    # Stop it and find the entry.
+    page.get_by_role("button", name="Stop timer").click()
+    assert "Timer stopped" in page.locator(".messages").inner_text()
+    assert page.locator("#no-timer").is_visible()
+    assert "Writing the spec" in page.locator("#today-entries").inner_text()
+    page.get_by_role("link", name="Entries", exact=True).click()
+    assert page.get_by_role("cell", name="Writing the spec").is_visible()
+
+    # A manual entry: first with the end before the start, then fixed.
+    day = timezone.localdate() - timedelta(days=2)
+    page.get_by_role("link", name="New entry").click()
+    page.get_by_label("Project").select_option(label="Apollo (Client 0)")
+    page.get_by_label("Start").fill(f"{day.isoformat()}T16:00")
+    page.get_by_label("End").fill(f"{day.isoformat()}T15:00")
+    page.get_by_label("Notes").fill("Workshop with the client")
+    page.get_by_role("button", name="Save entry").click()
+    error = page.locator("#id_ended_at_error")
+    assert error.inner_text() == "The end must be after the start."
+    assert page.get_by_label("End").get_attribute("aria-describedby") == "id_ended_at_error"
+    page.get_by_label("End").fill(f"{day.isoformat()}T18:30")
+    page.get_by_role("button", name="Save entry").click()
+    page.wait_for_url(f"{url}/entries/")
+    assert "Entry saved." in page.locator(".messages").inner_text()
+    assert page.get_by_role("cell", name="Workshop with the client").is_visible()
+
+    # A report of the last week, grouped by day, then its exports.
+    page.get_by_role("link", name="Reports").click()
+    page.get_by_label("From", exact=True).fill(
+        (timezone.localdate() - timedelta(days=6)).isoformat()
+    )
+    page.get_by_label("To", exact=True).fill(timezone.localdate().isoformat())
+    page.get_by_label("Group by").select_option(label="Project")
+    page.get_by_role("button", name="Show report").click()
+    total_hours = Decimal(page.locator("#total-hours").inner_text())
+    assert total_hours >= Decimal("16.50")  # 14 h of history + 2.5 h workshop (+ the timer)
+    assert page.locator("svg#chart-time rect.bar").count() == 7
+    page.locator("#chart-projects").scroll_into_view_if_needed()
+    page.screenshot(path=str(IMAGES / "report.png"), full_page=True)
+
+    with page.expect_download() as csv_download:
+        page.get_by_role("link", name="CSV").click()
+    csv_path = tmp_path / csv_download.value.suggested_filename
+    csv_download.value.save_as(csv_path)
+    rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
+    assert "Workshop with the client" in {row["notes"] for row in rows}
+    assert "Writing the spec" in {row["notes"] for row in rows}
+    workshop = next(row for row in rows if row["notes"] == "Workshop with the client")
+    assert workshop["hours"] == "2.5000"
+    csv_hours = sum(Decimal(row["hours"]) for row in rows)
+
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("link", name="Excel (XLSX)").click()
+    xlsx_path = tmp_path / xlsx_download.value.suggested_filename
+    xlsx_download.value.save_as(xlsx_path)
+    sheet = openpyxl.load_workbook(xlsx_path).active
+    hours = [row[3] for row in sheet.iter_rows(min_row=2, max_row=len(rows) + 1, values_only=True)]
+    assert all(isinstance(value, int | float) for value in hours)
+    assert sum(hours) == pytest.approx(float(csv_hours), abs=0.001)
+    assert sum(hours) == pytest.approx(float(total_hours), abs=0.01)
+
+
+def test_it_can_be_used_with_the_keyboard_alone(
+    page: Any, live_server: Any, member: Any, project: Any, task: Any
+) -> None:
+    url = live_server.url
+    page.goto(f"{url}/accounts/login/")
+    # The username field has focus on arrival; type, tab, type, Enter.
+    page.keyboard.type("mel")
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct horse battery")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{url}/")
+
+    # The first Tab reaches the skip link, which moves focus to the main content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"
+
+    # From there, Tab walks through the start form in order, with a visible focus ring.
+    reached = []
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        reached.append(
+            page.evaluate("document.activeElement.id || document.activeElement.textContent")
+        )
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline != "none", reached[-1]
+    assert reached[:4] == ["start_project", "start_task", "start_notes", "Start timer"]
+
+    # Choose a project with the arrow keys and start the timer with Enter.
+    page.focus("#start_project")
+    page.keyboard.press("ArrowDown")
+    assert page.eval_on_selector("#start_project", "el => el.value") == str(project.pk)
+    page.focus("#start_notes")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{url}/")
+    assert page.locator("#timer-clock").is_visible()
+    # The stop button is reachable and works with the keyboard too.
+    page.get_by_role("button", name="Stop timer").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#no-timer")
