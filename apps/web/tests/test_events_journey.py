@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from analytics import identity
 from analytics.catalogue import catalogue
-from analytics.sinks.posthog import PROTOCOL_PROPERTIES
+from analytics.sinks.posthog import PROTOCOL_PROPERTIES, PostHogSink
 from analytics.testutils import FakePostHog, capture_events, flush, posthog_enabled
 from apps.accounts.models import Role
 from tests.factories import UserFactory
@@ -276,23 +276,38 @@ def test_with_any_consent_layer_off_posthog_receives_nothing(
 
 
 def test_a_hanging_posthog_neither_slows_nor_breaks_requests(
-    transactional_db: Any, posthog_server: FakePostHog
+    transactional_db: Any, posthog_server: FakePostHog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Time what each request spends handing events to PostHog, apart from database noise.
+    handing: list[float] = []
+    handle = PostHogSink.handle
+
+    def timed(self: PostHogSink, event: Any) -> None:
+        started = time.perf_counter()
+        handle(self, event)
+        handing.append(time.perf_counter() - started)
+
+    monkeypatch.setattr(PostHogSink, "handle", timed)
     # Warm up (templates, queries, the SDK) so that neither measured run pays for it.
     with posthog_enabled(posthog_server):
         Journey("warm").run()
     posthog_server.mode = "hang"
     with posthog_enabled(posthog_server):
+        handing.clear()
         hanging = Journey("hang")
-        hanging.run()
+        hanging.run()  # every request answered as expected, or it raised
         assert posthog_server.wait_for_requests(2), "PostHog was never even tried"
+    hanging_handoffs = list(handing)
     with FakePostHog() as answering_server, posthog_enabled(answering_server):
         answering = Journey("answer")
         answering.run()
 
+    # A capture that waited for PostHog would cost its 0.5 s time-out each time.
+    assert len(hanging_handoffs) == len(EXPECTED) + 1  # the failed login is offered too
+    assert max(hanging_handoffs) < 0.05, hanging_handoffs
+    assert median(hanging_handoffs) < 0.005, hanging_handoffs
+    # End to end, request by request: the median difference is within noise.
     slower = [h[1] - a[1] for h, a in zip(hanging.timings, answering.timings, strict=True)]
     names = [name for name, _ in hanging.timings]
     report = [(name, round(delta * 1000, 1)) for name, delta in zip(names, slower, strict=True)]
-    # A capture that waited for PostHog would cost at least its 0.5 s time-out.
-    assert max(slower) < 0.25, report
     assert median(slower) < 0.005, report
