@@ -75,8 +75,13 @@ def seconds_on(clock_text: str) -> int:
     return hours * 3600 + minutes * 60 + seconds
 
 
-def seed_history(member: Any, project: Any, task: Any) -> None:
-    """A few days of finished work, so the dashboard and the report have something to show."""
+@pytest.fixture
+def history(member: Any, project: Any, task: Any) -> None:
+    """A few days of finished work, so the dashboard and the report have something to show.
+
+    Data is created before the browser starts: ORM calls made while Playwright's event
+    loop runs would open a second database connection that nothing closes.
+    """
     gemini = ProjectFactory(
         name="Gemini", client=ClientFactory(name="Acme"), colour="#d9822b", hourly_rate=80
     )
@@ -105,9 +110,8 @@ def seed_history(member: Any, project: Any, task: Any) -> None:
 
 
 def test_it_tracks_time_from_login_to_exported_report(
-    page: Any, live_server: Any, member: Any, project: Any, task: Any, tmp_path: Path
+    history: None, project: Any, live_server: Any, page: Any, tmp_path: Path
 ) -> None:
-    seed_history(member, project, task)
     url = live_server.url
 
     # Log in.
@@ -157,7 +161,7 @@ def test_it_tracks_time_from_login_to_exported_report(
     # A manual entry: first with the end before the start, then fixed.
     day = timezone.localdate() - timedelta(days=2)
     page.get_by_role("link", name="New entry").click()
-    page.get_by_label("Project").select_option(label="Apollo (Client 0)")
+    page.get_by_label("Project").select_option(value=str(project.pk))
     page.get_by_label("Start").fill(f"{day.isoformat()}T16:00")
     page.get_by_label("End").fill(f"{day.isoformat()}T15:00")
     page.get_by_label("Notes").fill("Workshop with the client")
@@ -208,11 +212,12 @@ def test_it_tracks_time_from_login_to_exported_report(
 
 
 def test_it_can_be_used_with_the_keyboard_alone(
-    page: Any, live_server: Any, member: Any, project: Any, task: Any
+    member: Any, project: Any, task: Any, live_server: Any, page: Any
 ) -> None:
     url = live_server.url
     page.goto(f"{url}/accounts/login/")
     # The username field has focus on arrival; type, tab, type, Enter.
+    page.wait_for_function("document.activeElement.id === 'id_username'")
     page.keyboard.type("mel")
     page.keyboard.press("Tab")
     page.keyboard.type("correct horse battery")
