@@ -230,11 +230,14 @@ def _register_exit_flush() -> None:
 def _person_properties(state: _State, user_id: ActorId, distinct_id: str) -> dict[str, Any]:
     """The user's declared person properties, the first time this process sees them."""
     provider = catalogue.person_provider
-    if provider is None or distinct_id in state.person_sent or not isinstance(user_id, int):
+    if provider is None or not isinstance(user_id, int):
         return {}
-    state.person_sent[distinct_id] = None
-    if len(state.person_sent) > PERSON_CACHE_SIZE:
-        state.person_sent.popitem(last=False)
+    with _lock:  # threaded workers share the process's bookkeeping
+        if distinct_id in state.person_sent:
+            return {}
+        state.person_sent[distinct_id] = None
+        if len(state.person_sent) > PERSON_CACHE_SIZE:
+            state.person_sent.popitem(last=False)
     try:
         return catalogue.clean_person_properties(provider(user_id))
     except Exception:
