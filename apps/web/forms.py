@@ -6,17 +6,15 @@ with :func:`apply_service_errors`, so the web UI and the API give the same messa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Q
 from django.db.models.functions import Lower
 from django.http import QueryDict
-from django.utils.choices import BaseChoiceIterator
 
 from apps.accounts.models import timezone_names
 from apps.clients.models import Client
@@ -26,6 +24,7 @@ from apps.reports.exports import EntryQuery
 from apps.reports.selectors import GROUPINGS
 from apps.tasks.models import Task, TaskStatus
 from apps.timers.models import TimeEntry
+from apps.web.fields import project_field, task_field
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 GROUP_LABELS = {
@@ -69,61 +68,6 @@ def initial_from(instance: Model, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(instance, name) for name in names}
 
 
-# --- Pickers --------------------------------------------------------------------------------
-class ProjectChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Project) -> str:
-        label = f"{obj.name} ({obj.client.name})" if obj.client_id else obj.name
-        return f"{label} (archived)" if obj.archived else label
-
-
-class _TaskGroups(BaseChoiceIterator):
-    """Tasks in one ``<optgroup>`` per project, read with one query when rendered."""
-
-    def __init__(self, field: TaskChoiceField) -> None:
-        self.field = field
-
-    def __iter__(self) -> Iterator[Any]:
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        groups: dict[str, list[tuple[int, str]]] = {}
-        tasks = self.field.queryset.order_by(Lower("project__name"), "project_id", Lower("name"))
-        for task in tasks:
-            groups.setdefault(task.project.name, []).append((task.pk, task.name))
-        yield from groups.items()
-
-
-class TaskChoiceField(forms.ModelChoiceField):
-    """A task picker grouped by project."""
-
-    def _get_choices(self) -> BaseChoiceIterator:
-        return _TaskGroups(self)
-
-    choices = property(_get_choices, forms.ChoiceField.choices.fset)
-
-
-def _project_field(
-    queryset: QuerySet[Project], *, required: bool, empty: str, needed: bool = False
-) -> ProjectChoiceField:
-    field = ProjectChoiceField(
-        queryset=queryset.select_related("client").order_by(Lower("name")),
-        required=required,
-        empty_label=empty,
-        label="Project",
-    )
-    # Needed, but a task implies its project, so the browser must not insist on it.
-    field.hide_optional = needed
-    return field
-
-
-def _task_field(queryset: QuerySet[Task], *, empty: str = "(no task)") -> TaskChoiceField:
-    return TaskChoiceField(
-        queryset=queryset.select_related("project"),
-        required=False,
-        empty_label=empty,
-        label="Task",
-    )
-
-
 class WorkPickerForm(AccessibleForm):
     """Project and task pickers; a task alone is enough because it names its project."""
 
@@ -149,13 +93,13 @@ class TimerStartForm(WorkPickerForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["project"] = _project_field(
+        self.fields["project"] = project_field(
             Project.objects.filter(archived=False),
             required=False,
             empty="Choose a project",
             needed=True,
         )
-        self.fields["task"] = _task_field(
+        self.fields["task"] = task_field(
             Task.objects.filter(project__archived=False).exclude(status=TaskStatus.DONE)
         )
         self.order_fields(["project", "task", "notes"])
@@ -193,13 +137,13 @@ class EntryForm(WorkPickerForm):
         super().__init__(*args, **kwargs)
         current_project = Q(pk=entry.project_id) if entry else Q(pk__in=[])
         current_task = Q(pk=entry.task_id) if entry and entry.task_id else Q(pk__in=[])
-        self.fields["project"] = _project_field(
+        self.fields["project"] = project_field(
             Project.objects.filter(Q(archived=False) | current_project),
             required=False,
             empty="Choose a project",
             needed=True,
         )
-        self.fields["task"] = _task_field(
+        self.fields["task"] = task_field(
             Task.objects.filter(Q(project__archived=False) | current_task)
         )
         if entry is not None:
@@ -232,10 +176,10 @@ class EntryFilterForm(AccessibleForm):
 
     def __init__(self, *args: Any, is_admin: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["project"] = _project_field(
+        self.fields["project"] = project_field(
             Project.objects.all(), required=False, empty="All projects"
         )
-        self.fields["task"] = _task_field(Task.objects.all(), empty="All tasks")
+        self.fields["task"] = task_field(Task.objects.all(), empty="All tasks")
         if is_admin:
             self.fields["user"] = forms.ModelChoiceField(
                 queryset=get_user_model().objects.order_by("username"),

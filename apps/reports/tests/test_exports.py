@@ -18,6 +18,7 @@ from django.test import Client
 
 from apps.accounts.services import profile_update
 from apps.reports import exports
+from apps.reports.exports import formats
 from apps.reports.signals import export_generated
 from tests.factories import ClientFactory, ProjectFactory, TaskFactory, TimeEntryFactory
 
@@ -241,7 +242,7 @@ def test_it_reads_rows_in_chunks_with_an_iterator(
 
 def test_it_folds_long_ics_lines_without_splitting_characters() -> None:
     line = "DESCRIPTION:" + "é" * 100
-    folded = exports._ics_fold(line)
+    folded = formats._ics_fold(line)
     parts = folded.rstrip("\r\n").split("\r\n")
     assert all(len(part.encode()) <= 75 for part in parts)
     assert "".join(p[1:] if i else p for i, p in enumerate(parts)) == line

@@ -1,12 +1,8 @@
-"""Exports of time entries: CSV, XLSX, JSON and iCalendar, shared by the web UI and the API.
+"""The four export formats, each written from an iterable of :class:`Row` objects.
 
-Rows are read with ``QuerySet.values(...).iterator(chunk_size=...)``: one query (or one
-server-side cursor on PostgreSQL) whatever the number of entries, and never the whole
-result in memory. CSV, JSON and ICS are produced while the response is sent
-(``StreamingHttpResponse``). XLSX is a zip archive whose directory is written last, so it
-cannot be sent before it is complete; openpyxl's write-only mode flushes each row to a
-temporary file, the finished workbook lands in a spooled temporary file, and that file is
-streamed with ``FileResponse``. Memory stays bounded in every format.
+Every writer consumes its rows one at a time, so none of them holds a whole export: CSV,
+JSON and ICS yield text as they go; XLSX appends to openpyxl's write-only worksheet, which
+spills rows to a temporary file.
 """
 
 from __future__ import annotations
@@ -16,97 +12,16 @@ import io
 import json
 import tempfile
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
-
-from apps.accounts.selectors import user_is_admin, user_timezone
-from apps.reports.selectors import Period
-from apps.reports.signals import export_generated
-from apps.timers.models import TimeEntry
-from apps.timers.selectors import entries_visible_to
-
-FORMATS = ("csv", "xlsx", "json", "ics")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json",
-    "ics": "text/calendar; charset=utf-8",
-}
-CHUNK_SIZE = 2000
-# Streamed formats are sent in pieces of about this many characters, not one per row.
-FLUSH_AT = 32 * 1024
 # Spreadsheet programs run cells that start with these as formulas (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # The finished workbook stays in memory up to this size, then moves to a temporary file.
 SPOOL_BYTES = 4 * 1024 * 1024
-
-_FIELDS = (
-    "id",
-    "user__username",
-    "project__name",
-    "project__client__name",
-    "project__hourly_rate",
-    "task__name",
-    "started_at",
-    "ended_at",
-    "notes",
-    "billable",
-    "updated_at",
-)
-
-
-@dataclass(frozen=True)
-class EntryQuery:
-    """Filters shared by the entry list, the report page and every export.
-
-    ``start``/``end`` are whole days in the viewer's time zone (inclusive); ``user_id``
-    only narrows an admin's view, since members see nothing but their own entries anyway.
-    """
-
-    start: date | None = None
-    end: date | None = None
-    project_id: int | None = None
-    task_id: int | None = None
-    user_id: int | None = None
-
-    def as_params(self) -> dict[str, str]:
-        """The filters as query-string parameters (for links that keep them)."""
-        raw = {
-            "start": self.start.isoformat() if self.start else None,
-            "end": self.end.isoformat() if self.end else None,
-            "project": self.project_id,
-            "task": self.task_id,
-            "user": self.user_id,
-        }
-        return {key: str(value) for key, value in raw.items() if value is not None}
-
-
-def entries_matching(
-    *, user: AbstractBaseUser, query: EntryQuery, finished_only: bool = False
-) -> QuerySet[TimeEntry]:
-    """Entries ``user`` may see that match ``query`` (days in the user's time zone)."""
-    qs = entries_visible_to(user=user)
-    if finished_only:
-        qs = qs.filter(ended_at__isnull=False)
-    tz = user_timezone(user)
-    if query.start is not None:
-        qs = qs.filter(started_at__gte=Period(start=query.start, end=query.start, tz=tz).start_at)
-    if query.end is not None:
-        qs = qs.filter(started_at__lt=Period(start=query.end, end=query.end, tz=tz).end_before)
-    if query.project_id is not None:
-        qs = qs.filter(project_id=query.project_id)
-    if query.task_id is not None:
-        qs = qs.filter(task_id=query.task_id)
-    if query.user_id is not None and user_is_admin(user):
-        qs = qs.filter(user_id=query.user_id)
-    return qs
 
 
 @dataclass(frozen=True)
@@ -131,48 +46,9 @@ class Row:
         return (Decimal(self.seconds) / 3600).quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
-def export_rows(qs: QuerySet[TimeEntry], tz: zoneinfo.ZoneInfo) -> Iterator[Row]:
-    """The entries of ``qs`` in start order, read in chunks (no query per row)."""
-    values = qs.order_by("started_at", "id").values(*_FIELDS)
-    for v in values.iterator(chunk_size=CHUNK_SIZE):
-        seconds = max(int((v["ended_at"] - v["started_at"]).total_seconds()), 0)
-        rate = v["project__hourly_rate"]
-        amount = None
-        if v["billable"] and rate is not None:
-            amount = (Decimal(seconds) * rate / 3600).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        yield Row(
-            id=v["id"],
-            user=v["user__username"],
-            client=v["project__client__name"] or "",
-            project=v["project__name"],
-            task=v["task__name"] or "",
-            started_at=v["started_at"].astimezone(tz),
-            ended_at=v["ended_at"].astimezone(tz),
-            seconds=seconds,
-            notes=v["notes"],
-            billable=v["billable"],
-            amount=amount,
-            updated_at=v["updated_at"],
-        )
-
-
 def _clock(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
-
-
-def _chunked(pieces: Iterable[str]) -> Iterator[bytes]:
-    """Join small strings into larger chunks so a response is not one write per row."""
-    buffer: list[str] = []
-    size = 0
-    for piece in pieces:
-        buffer.append(piece)
-        size += len(piece)
-        if size >= FLUSH_AT:
-            yield "".join(buffer).encode()
-            buffer, size = [], 0
-    if buffer:
-        yield "".join(buffer).encode()
 
 
 # --- CSV ------------------------------------------------------------------------------------
@@ -402,50 +278,3 @@ def xlsx_file(rows: Iterable[Row], tz: zoneinfo.ZoneInfo) -> IO[bytes]:
     workbook.save(out)
     out.seek(0)
     return out
-
-
-# --- Responses ------------------------------------------------------------------------------
-def export_filename(query: EntryQuery, fmt: str) -> str:
-    span = "-".join(d.isoformat() for d in (query.start, query.end) if d is not None)
-    return f"timetracker-entries{'-' + span if span else ''}.{fmt}"
-
-
-def export_response(
-    *,
-    user: AbstractBaseUser,
-    query: EntryQuery,
-    fmt: str,
-    channel: str,
-    uid_domain: str,
-    sender: Any,
-) -> HttpResponseBase:
-    """The finished entries matching ``query`` as a download in ``fmt``.
-
-    Sends ``export_generated`` before the body is produced; the row count comes from a
-    ``COUNT`` query because a streamed body is only complete after the view returned.
-    """
-    if fmt not in FORMATS:
-        raise ValueError(f"fmt must be one of {', '.join(FORMATS)}")
-    tz = user_timezone(user)
-    qs = entries_matching(user=user, query=query, finished_only=True)
-    count = qs.count()
-    export_generated.send(sender=sender, user_id=user.pk, format=fmt, rows=count, channel=channel)
-    filename = export_filename(query, fmt)
-    rows = export_rows(qs, tz)
-    if fmt == "xlsx":
-        return FileResponse(
-            xlsx_file(rows, tz),
-            as_attachment=True,
-            filename=filename,
-            content_type=CONTENT_TYPES[fmt],
-        )
-    writers: dict[str, Callable[[], Iterator[str]]] = {
-        "csv": lambda: csv_lines(rows),
-        "json": lambda: json_pieces(rows, tz),
-        "ics": lambda: ics_lines(rows, uid_domain=uid_domain),
-    }
-    response = StreamingHttpResponse(_chunked(writers[fmt]()), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # Ask proxies such as nginx to pass the body on as it comes instead of buffering it.
-    response["X-Accel-Buffering"] = "no"
-    return response
