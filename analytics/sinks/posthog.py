@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -164,9 +165,21 @@ def _new_client(config: _Config) -> Any:
     )
 
 
+_retiring: list[threading.Thread] = []
+
+
 def _retire(client: Any) -> None:
     """Shut a replaced client down without making anyone wait for its uploads."""
-    threading.Thread(target=client.shutdown, name="posthog-retire", daemon=True).start()
+    thread = threading.Thread(target=client.shutdown, name="posthog-retire", daemon=True)
+    thread.start()
+    _retiring[:] = [t for t in _retiring if t.is_alive()] + [thread]
+
+
+def join_retired(*, timeout: float) -> None:
+    """Wait (up to ``timeout`` in all) for replaced clients to finish their last uploads."""
+    deadline = time.monotonic() + timeout
+    for thread in list(_retiring):
+        thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def _current_state() -> _State:
