@@ -23,7 +23,7 @@ from apps.timers.models import TimeEntry
 from apps.web.forms import GROUP_LABELS, EntryFilterForm, ReportForm
 from apps.web.selectors import default_period
 
-# Longer periods are charted per month: a bar per day would be thinner than a pixel.
+# Longer periods are charted per month: daily bars would be too thin to tell apart or label.
 MAX_DAILY_BARS = 62
 EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON", "ics": "Calendar (ICS)"}
 
