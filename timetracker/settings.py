@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "waffle",
     "analytics",
+    "telemetry",
 ]
 
 MIDDLEWARE = [
@@ -301,3 +302,16 @@ if SENTRY_DSN:
         release=APP_VERSION,
         traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
     )
+
+# --- Installation telemetry (docs/telemetry.md) ---------------------------------------------
+# Opt-in only: nothing is sent until an administrator says yes. DO_NOT_TRACK (read above)
+# and TELEMETRY_ENABLED=false win over that decision.
+TELEMETRY_DO_NOT_TRACK = ANALYTICS_DO_NOT_TRACK
+TELEMETRY_ENABLED = env_bool("TELEMETRY_ENABLED", True)
+TELEMETRY_HOST = env_str("TELEMETRY_HOST", "https://eu.i.posthog.com")
+TELEMETRY_API_KEY = env_str("TELEMETRY_API_KEY", "")
+TELEMETRY_DEBUG = env_bool("TELEMETRY_DEBUG", False)
+TELEMETRY_DEPLOYMENT = env_choice("TELEMETRY_DEPLOYMENT", "auto", ("auto", "docker", "other"))
+# The project's answer to "how big is this installation?".
+TELEMETRY_COUNTS = "apps.monitoring.telemetry.installation_counts"
+METRICS_COLLECTORS.append("telemetry.metrics.collect")
