@@ -26,6 +26,8 @@ $(VENV)/.dev-installed: $(BIN)/python requirements/base.txt requirements/dev.txt
 
 run: $(VENV)/.base-installed  ## Install, migrate and serve on http://127.0.0.1:$(PORT)/ (SQLite)
 	$(BIN)/python manage.py migrate --noinput
+	@# Until the first admin exists: the one-time token that the /setup/ page asks for.
+	@$(BIN)/python manage.py setup_token --url http://127.0.0.1:$(PORT)/setup/
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev-installed  ## Install dev requirements and run the test suite

@@ -139,3 +139,31 @@ def member_web(member: Any) -> Client:
 @pytest.fixture
 def other_web(other_member: Any) -> Client:
     return _web(other_member)
+
+
+# --- Telemetry and the first-run setup ---------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "setup_pending: the first-run setup applies (pages redirect to /setup/ while no "
+        "admin exists); without it every test runs as if setup were done",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _telemetry_offline_and_set_up(request: pytest.FixtureRequest, settings: Any) -> None:
+    # Most tests create members without an admin: they must not be led to /setup/. Tests
+    # of the setup flow opt in with @pytest.mark.setup_pending.
+    from telemetry import setup
+
+    if request.node.get_closest_marker("setup_pending") is None:
+        settings.TELEMETRY_SETUP_NEEDED = "telemetry.testutils.setup_not_needed"
+    # A developer's TELEMETRY_* in .env must never make the suite send a report.
+    settings.TELEMETRY_API_KEY = ""
+    settings.TELEMETRY_HOST = "http://127.0.0.1:9"
+    settings.TELEMETRY_DEBUG = False
+    settings.TELEMETRY_ENABLED = True
+    settings.TELEMETRY_DO_NOT_TRACK = False
+    setup.forget()

@@ -11,6 +11,8 @@ worker reports the whole server. Stale metric files are removed when gunicorn st
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -50,3 +52,18 @@ def child_exit(server: Any, worker: Any) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def when_ready(server: Any) -> None:
+    """While no admin exists, print the one-time setup token (docs/operations.md).
+
+    In a child process: the master never imports Django (its workers do), and a database
+    that is not ready yet only costs a warning, never the server. No metric files: the
+    child is not a worker.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    manage = str(Path(__file__).resolve().with_name("manage.py"))
+    try:
+        subprocess.run([sys.executable, manage, "setup_token"], env=env, timeout=60, check=False)  # noqa: S603
+    except (OSError, subprocess.SubprocessError) as exc:
+        server.log.warning("could not print the setup token: %s", exc)

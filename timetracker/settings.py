@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Until an administrator exists, pages lead to the first-run setup (docs/telemetry.md).
+    "telemetry.middleware.SetupRequiredMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.web.middleware.TimezoneMiddleware",
@@ -303,7 +305,7 @@ if SENTRY_DSN:
         traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
     )
 
-# --- Installation telemetry (docs/telemetry.md) ---------------------------------------------
+# --- Installation telemetry and first-run setup (docs/telemetry.md) -------------------------
 # Opt-in only: nothing is sent until an administrator says yes. DO_NOT_TRACK (read above)
 # and TELEMETRY_ENABLED=false win over that decision.
 TELEMETRY_DO_NOT_TRACK = ANALYTICS_DO_NOT_TRACK
@@ -312,6 +314,7 @@ TELEMETRY_HOST = env_str("TELEMETRY_HOST", "https://eu.i.posthog.com")
 TELEMETRY_API_KEY = env_str("TELEMETRY_API_KEY", "")
 TELEMETRY_DEBUG = env_bool("TELEMETRY_DEBUG", False)
 TELEMETRY_DEPLOYMENT = env_choice("TELEMETRY_DEPLOYMENT", "auto", ("auto", "docker", "other"))
-# The project's answer to "how big is this installation?".
+# The project's answers to "is there no admin yet?" and "how big is this installation?".
+TELEMETRY_SETUP_NEEDED = "apps.accounts.selectors.setup_needed"
 TELEMETRY_COUNTS = "apps.monitoring.telemetry.installation_counts"
 METRICS_COLLECTORS.append("telemetry.metrics.collect")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
 
 from apps.accounts.models import Profile, Role
 
@@ -33,3 +35,14 @@ def user_is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def user_timezone(user: AbstractBaseUser) -> zoneinfo.ZoneInfo:
     return profile_get(user=user).tzinfo
+
+
+def admin_exists() -> bool:
+    """An active superuser or an active user whose profile has the admin role."""
+    users = get_user_model()._default_manager.filter(is_active=True)
+    return users.filter(Q(is_superuser=True) | Q(profile__role=Role.ADMIN)).exists()
+
+
+def setup_needed() -> bool:
+    """The installation still needs its first admin (``TELEMETRY_SETUP_NEEDED``)."""
+    return not admin_exists()

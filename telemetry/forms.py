@@ -1,0 +1,99 @@
+"""The first-run setup form: token, first admin account, and the telemetry question."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import UsernameField
+from django.core.exceptions import ValidationError
+
+from telemetry.models import Installation, State
+from telemetry.setup import token_matches
+
+
+class SetupForm(forms.Form):
+    token = forms.CharField(
+        label="Setup token",
+        max_length=128,
+        strip=True,
+        help_text="Printed on the server's console at start-up "
+        "(the output of make run, or docker compose logs app).",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    username = UsernameField(
+        label="Username", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        required=False,
+        help_text="Optional. Only used by this installation.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    # Nothing preselected: the person setting up has to choose.
+    telemetry = forms.ChoiceField(
+        label="Send an anonymous installation report?",
+        choices=[
+            (State.ON, "Yes, send the report below at most once a day"),
+            (State.OFF, "No, send nothing"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose yes or no."},
+    )
+
+    def __init__(self, *args: Any, installation: Installation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.installation = installation
+        # create_superuser() does not validate: apply the user model's own rules here.
+        model = get_user_model()
+        username = model._meta.get_field(model.USERNAME_FIELD)
+        self.fields["username"].validators = [*username.validators]
+
+    def clean_token(self) -> str:
+        token: str = self.cleaned_data["token"]
+        if not token_matches(installation=self.installation, token=token):
+            raise ValidationError(
+                "This is not the current setup token. Use the one printed at the latest "
+                "start, or run `python manage.py setup_token` for a new one.",
+                code="token",
+            )
+        return token
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        model = get_user_model()
+        lookup = {f"{model.USERNAME_FIELD}__iexact": username}
+        if model._default_manager.filter(**lookup).exists():
+            raise ValidationError("A user with this username already exists.", code="unique")
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The two passwords differ.")
+        elif password1:
+            model = get_user_model()
+            candidate = model(
+                **{
+                    model.USERNAME_FIELD: cleaned.get("username", ""),
+                    "email": cleaned.get("email", ""),
+                }
+            )
+            try:
+                password_validation.validate_password(password1, candidate)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
