@@ -52,7 +52,7 @@ SCHEMA: dict[str, Field] = {
         "The public, write-only key of the receiving project (TELEMETRY_API_KEY). It says "
         "where the report goes, nothing about you.",
     ),
-    "event": Field("string", f"Always `{EVENT}`."),
+    "event": Field("string", f"Always {EVENT}."),
     "distinct_id": Field(
         "UUID",
         "The install id: random (UUID4), created once, kept in the database, not derived "

@@ -6,8 +6,8 @@ the real settings, so the explanation cannot drift from what is sent.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from telemetry import conf
@@ -23,6 +23,13 @@ class FieldRow:
     description: str
     value: Any
 
+    @property
+    def shown(self) -> str:
+        """The value as it appears in the report's JSON (strings without quotes)."""
+        if isinstance(self.value, str) and self.value:
+            return self.value
+        return json.dumps(self.value)
+
 
 def rows(built: Report) -> list[FieldRow]:
     found: list[FieldRow] = []
@@ -33,24 +40,22 @@ def rows(built: Report) -> list[FieldRow]:
     return found
 
 
-def _duration(seconds: float) -> str:
-    span = timedelta(seconds=seconds)
-    if span >= timedelta(days=1) and span % timedelta(days=1) == timedelta(0):
-        days = span.days
-        return "day" if days == 1 else f"{days} days"
-    if seconds >= 3600 and seconds % 3600 == 0:
-        hours = int(seconds // 3600)
-        return "hour" if hours == 1 else f"{hours} hours"
-    if seconds >= 60 and seconds % 60 == 0:
-        minutes = int(seconds // 60)
-        return "minute" if minutes == 1 else f"{minutes} minutes"
+def _span(seconds: float) -> str:
+    """``seconds`` in words: "a day", "an hour", "2 hours", "90 seconds"."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = int(seconds // size)
+            if count == 1:
+                return "an hour" if unit == "hour" else f"a {unit}"
+            return f"{count} {unit}s"
     return f"{seconds:g} seconds"
 
 
 def frequency() -> str:
-    text = f"At most once a {_duration(conf.interval())}"
+    span = _span(conf.interval())
+    text = "At most once a day" if span == "a day" else f"At most once every {span}"
     if conf.jitter() > 0:
-        text += f", at a random moment within {_duration(conf.jitter())} of being due"
+        text += f", at a random moment up to {_span(conf.jitter())} after it is due"
     return text + ", by the telemetry worker (never while a page loads)."
 
 
