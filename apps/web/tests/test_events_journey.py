@@ -302,12 +302,13 @@ def test_a_hanging_posthog_neither_slows_nor_breaks_requests(
         answering = Journey("answer")
         answering.run()
 
-    # A capture that waited for PostHog would cost its 0.5 s time-out each time.
+    # A capture that waited for PostHog would cost its 0.5 s time-out each time; the bound on
+    # the slowest hand-off leaves room for a garbage collection on a busy CI machine.
     assert len(hanging_handoffs) == len(EXPECTED) + 1  # the failed login is offered too
-    assert max(hanging_handoffs) < 0.05, hanging_handoffs
+    assert max(hanging_handoffs) < 0.25, hanging_handoffs
     assert median(hanging_handoffs) < 0.005, hanging_handoffs
     # End to end, request by request: the median difference is within noise.
     slower = [h[1] - a[1] for h, a in zip(hanging.timings, answering.timings, strict=True)]
     names = [name for name, _ in hanging.timings]
     report = [(name, round(delta * 1000, 1)) for name, delta in zip(names, slower, strict=True)]
-    assert median(slower) < 0.005, report
+    assert median(slower) < 0.01, report
