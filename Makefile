@@ -64,3 +64,16 @@ superuser: $(VENV)/.base-installed  ## Create an admin account
 
 clean:  ## Remove the virtualenv and caches (keeps data/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+
+# Benchmarks (docs/performance.md). Each creates, uses and drops the PostgreSQL database
+# named by BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench_timetracker;
+# the name must contain "bench") and ends with the ratio it is judged by. They never fail
+# because a goal is missed.
+BENCHMARKS := analytics_cost reports_scale exports metrics_scrape
+.PHONY: bench bench-quick
+
+bench: $(VENV)/.dev-installed  ## Run every benchmark at full size (several minutes)
+	@set -e; for b in $(BENCHMARKS); do echo "== bench.$$b"; $(BIN)/python -m bench.$$b; done
+
+bench-quick: $(VENV)/.dev-installed  ## Run every benchmark at a small size (under two minutes)
+	@set -e; for b in $(BENCHMARKS); do echo "== bench.$$b --quick"; $(BIN)/python -m bench.$$b --quick; done
