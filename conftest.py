@@ -105,6 +105,12 @@ def _analytics_strict_and_offline(settings: Any) -> None:
     settings.ANALYTICS_POSTHOG_HOST = "http://127.0.0.1:9"
 
 
+@pytest.fixture(autouse=True)
+def _flags_strict(settings: Any) -> None:
+    # A flag or switch name missing from apps.core.flags fails the test that reads it.
+    settings.FLAGS_STRICT = True
+
+
 @pytest.fixture
 def analytics_events() -> Iterator[CapturedEvents]:
     """Every analytics event delivered during the test (after commit)."""

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Feature flags, maintenance mode, the project's checks, manage.py flags and config.
+    "apps.core",
     "apps.accounts",
     "apps.clients",
     "apps.projects",
@@ -118,6 +120,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.web.middleware.TimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The maintenance-mode switch: changes answer 503, reads and the admin keep working.
+    "apps.core.maintenance.MaintenanceModeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waffle.middleware.WaffleMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -136,6 +140,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.core.maintenance.maintenance_mode",
             ],
         },
     },
@@ -160,6 +165,37 @@ DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
     "django.db.backends.", "django_prometheus.db.backends.", 1
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and feature flags (docs/configuration.md) ---------------------------------------
+# django-waffle keeps flag and switch rows in the default cache: one key per row,
+# "<CACHE_PREFIX>:1:<WAFFLE_CACHE_PREFIX><waffle version><md5 of 'switch:<name>'>", and the
+# lists "<CACHE_PREFIX>:1:flags:all" and "...:switches:all" (waffle does not prefix those;
+# apps.core.flags reads the lists). Saving a flag in the admin deletes its keys. With
+# REDIS_URL the cache is shared, so every worker sees the change on its next read; without
+# it each process has its own cache and sees the change within CACHES TIMEOUT seconds.
+REDIS_URL = env_str("REDIS_URL", "", secret=True)
+CACHE_PREFIX = env_str("CACHE_PREFIX", "timetracker")
+CACHES = {
+    "default": {
+        "BACKEND": "timetracker.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": CACHE_PREFIX,
+        "TIMEOUT": 300,
+        # A stalled Redis must fail a request quickly rather than hold a worker.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_PREFIX": CACHE_PREFIX,
+        "TIMEOUT": 300,
+    }
+}
+WAFFLE_CACHE_PREFIX = "waffle:"
+# A flag or switch name missing from apps.core.flags raises instead of reading as off.
+FLAGS_STRICT = DEBUG
+# A running timer older than this is flagged on the dashboard (the idle-timer flag).
+IDLE_TIMER_HOURS = env_int("IDLE_TIMER_HOURS", 12, minimum=1)
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

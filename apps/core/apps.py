@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.apps import AppConfig, apps
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+class CoreConfig(AppConfig):
+    """Feature flags and maintenance mode."""
+
+    name = "apps.core"
+    label = "core"
+
+    def ready(self) -> None:
+        # The data migration creates the flags of a fresh installation; this creates the
+        # ones declared since, on every later `migrate` (and after a test flushes tables).
+        post_migrate.connect(
+            _sync_flags, sender=apps.get_app_config("waffle"), dispatch_uid="core.sync_flags"
+        )
+
+
+def _sync_flags(*, using: str = "default", **_: object) -> None:
+    from waffle import get_waffle_flag_model, get_waffle_switch_model
+
+    from apps.core import flags
+
+    flag_model, switch_model = get_waffle_flag_model(), get_waffle_switch_model()
+    tables = connections[using].introspection.table_names()
+    if {flag_model._meta.db_table, switch_model._meta.db_table} <= set(tables):
+        # Absent after `migrate waffle zero`: nothing to fill then.
+        flags.sync(flag_model=flag_model, switch_model=switch_model, using=using)
