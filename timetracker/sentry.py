@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import sentry_sdk
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.integrations.logging import LoggingIntegration
+from sentry_sdk.utils import BadDsn, Dsn
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
@@ -74,6 +75,28 @@ def before_send(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
         if key in event:
             event[key] = _scrub(event[key])
     return event
+
+
+_DSN_PROBLEMS = (
+    ("Unsupported scheme", "it must start with https:// (or http://)"),
+    ("Missing hostname", "it has no host name"),
+    ("Missing public key", "it has no public key (the part before the @)"),
+    ("Invalid project", "it does not end with a numeric project id"),
+)
+
+
+def dsn_problem(dsn: str) -> str | None:
+    """Why ``dsn`` cannot be used, or None. Checked before ``init`` (which would raise)."""
+    try:
+        Dsn(dsn.strip())
+    except BadDsn as exc:
+        # The SDK's message can quote parts of the DSN; this one never does.
+        reason = str(exc)
+        for start, text in _DSN_PROBLEMS:
+            if reason.startswith(start):
+                return text
+        return "it is not a Sentry DSN"
+    return None
 
 
 def init_sentry(*, dsn: str, environment: str, release: str, traces_sample_rate: float) -> None:

@@ -332,14 +332,17 @@ SENTRY_DSN = env_str("SENTRY_DSN", "", secret=True)
 SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", ENVIRONMENT)
 SENTRY_TRACES_SAMPLE_RATE = env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0)
 if SENTRY_DSN:
-    from timetracker.sentry import init_sentry
+    from timetracker.sentry import dsn_problem, init_sentry
 
-    init_sentry(
-        dsn=SENTRY_DSN,
-        environment=SENTRY_ENVIRONMENT,
-        release=APP_VERSION,
-        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
-    )
+    # A DSN that does not parse would stop start-up inside the SDK: run without Sentry and
+    # let `manage.py check` (timetracker.E002) and the start-up log say why.
+    if dsn_problem(SENTRY_DSN) is None:
+        init_sentry(
+            dsn=SENTRY_DSN,
+            environment=SENTRY_ENVIRONMENT,
+            release=APP_VERSION,
+            traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+        )
 
 # --- Installation telemetry and first-run setup (docs/telemetry.md) -------------------------
 # Opt-in only: nothing is sent until an administrator says yes. DO_NOT_TRACK (read above)

@@ -1,22 +1,32 @@
 from __future__ import annotations
 
+import logging
+
 from django.apps import AppConfig, apps
 from django.db import connections
 from django.db.models.signals import post_migrate
 
+logger = logging.getLogger("timetracker")
+
 
 class CoreConfig(AppConfig):
-    """Feature flags and maintenance mode."""
+    """Feature flags, maintenance mode, the project's system checks, `flags` and `config`."""
 
     name = "apps.core"
     label = "core"
 
     def ready(self) -> None:
+        # Registering the project's system checks is an import side effect.
+        from timetracker import checks
+
         # The data migration creates the flags of a fresh installation; this creates the
         # ones declared since, on every later `migrate` (and after a test flushes tables).
         post_migrate.connect(
             _sync_flags, sender=apps.get_app_config("waffle"), dispatch_uid="core.sync_flags"
         )
+        # A broken setting that start-up tolerates (Sentry stays off) is said at once too.
+        for problem in checks.startup_problems():
+            logger.error("%s", problem)
 
 
 def _sync_flags(*, using: str = "default", **_: object) -> None:
