@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +18,13 @@ from rest_framework.views import APIView
 from apps.accounts.selectors import user_is_admin, user_timezone
 from apps.core.api import ServiceViewSet
 from apps.projects.models import Project
-from apps.reports.exports import CONTENT_TYPES, FORMATS, EntryQuery, export_response
+from apps.reports.exports import (
+    CONTENT_TYPES,
+    FORMATS,
+    EntryQuery,
+    export_response,
+    format_enabled,
+)
 from apps.tasks.models import Task
 from apps.timers import services
 from apps.timers.models import TimeEntry
@@ -213,7 +220,12 @@ class TimeEntryViewSet(ServiceViewSet):
     )
     @action(detail=False, methods=["get"], renderer_classes=EXPORT_RENDERERS)
     def export(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        """Finished entries you may see, as CSV, XLSX, JSON or iCalendar; large files stream."""
+        """Finished entries you may see, as CSV, XLSX, JSON or iCalendar; large files stream.
+
+        XLSX and iCalendar can be switched off by the operator (feature flags): then 404.
+        """
+        if not format_enabled(request, request.accepted_renderer.format):
+            raise NotFound("This export format is switched off.")
         params = ExportFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         f = params.validated_data

@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 
 from apps.accounts.selectors import user_is_admin, user_timezone
+from apps.core import flags
 from apps.reports.exports.formats import Row, csv_lines, ics_lines, json_pieces, xlsx_file
 from apps.reports.selectors import Period
 from apps.reports.signals import export_generated
@@ -37,6 +38,8 @@ CONTENT_TYPES = {
     "json": "application/json",
     "ics": "text/calendar; charset=utf-8",
 }
+# Formats behind a feature flag (apps.core.flags); CSV and JSON are always available.
+FORMAT_FLAGS = {"xlsx": flags.EXPORT_XLSX, "ics": flags.EXPORT_ICS}
 CHUNK_SIZE = 2000
 # Streamed formats are sent in pieces of about this many characters, not one per row.
 FLUSH_AT = 32 * 1024
@@ -80,6 +83,16 @@ class EntryQuery:
             "user": self.user_id,
         }
         return {key: str(value) for key, value in raw.items() if value is not None}
+
+
+def format_enabled(request: Any, fmt: str) -> bool:
+    """Whether ``fmt`` may be exported for this request (web or API)."""
+    flag = FORMAT_FLAGS.get(fmt)
+    return flag is None or flags.flag_is_active(request, flag)
+
+
+def formats_enabled(request: Any) -> list[str]:
+    return [fmt for fmt in FORMATS if format_enabled(request, fmt)]
 
 
 def entries_matching(

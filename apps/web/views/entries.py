@@ -47,7 +47,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": paginate(request, entries),
         "is_admin": is_admin,
-        "exports": export_links(query),
+        "exports": export_links(request, query),
     }
     return render(request, "web/entries/list.html", context)
 

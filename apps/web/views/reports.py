@@ -8,15 +8,28 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from apps.accounts.selectors import user_is_admin
+from apps.core import flags
 from apps.projects.models import Project
 from apps.reports.charts import Bar, column_chart, row_chart
-from apps.reports.exports import FORMATS, EntryQuery, entries_matching, export_response
+from apps.reports.exports import (
+    EntryQuery,
+    entries_matching,
+    export_response,
+    format_enabled,
+    formats_enabled,
+)
 from apps.reports.selectors import report_summary
 from apps.reports.signals import report_viewed
 from apps.timers.models import TimeEntry
@@ -28,12 +41,12 @@ MAX_DAILY_BARS = 62
 EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON", "ics": "Calendar (ICS)"}
 
 
-def export_links(query: EntryQuery) -> list[tuple[str, str]]:
-    """(label, URL) of each export format, keeping the current filters."""
+def export_links(request: HttpRequest, query: EntryQuery) -> list[tuple[str, str]]:
+    """(label, URL) of each export format this request may use, keeping the filters."""
     params = urlencode(query.as_params())
     return [
         (EXPORT_LABELS[fmt], reverse("web:export", args=[fmt]) + (f"?{params}" if params else ""))
-        for fmt in FORMATS
+        for fmt in formats_enabled(request)
     ]
 
 
@@ -61,8 +74,16 @@ def time_bars(start: date, end: date, rows: list[dict[str, Any]]) -> tuple[str, 
 
 
 def _charts(
-    user: Any, start: date, end: date, base: QuerySet[TimeEntry], summary: dict[str, Any]
+    user: Any,
+    start: date,
+    end: date,
+    base: QuerySet[TimeEntry],
+    summary: dict[str, Any],
+    *,
+    draw: bool = True,
 ) -> dict[str, Any]:
+    """Hours per day (or month) and per project; drawn as SVG only when ``draw``."""
+
     def grouped(group_by: str) -> dict[str, Any]:
         if summary["group_by"] == group_by:
             return summary
@@ -79,6 +100,9 @@ def _charts(
         Bar(label=row["label"], value=row["seconds"] / 3600, colour=colours.get(row["key"], ""))
         for row in project_rows
     ]
+    if not draw:
+        # The report-charts flag is off: the same numbers, as tables only.
+        return {"time_unit": unit, "time_bars": bars, "project_bars": project_bars}
     period = f"{start.isoformat()} to {end.isoformat()}"
     total = summary["totals"]["seconds"] / 3600
     return {
@@ -125,12 +149,14 @@ def report(request: HttpRequest) -> HttpResponse:
         rows=len(summary["rows"]),
         channel="web",
     )
+    charts = flags.flag_is_active(request, flags.REPORT_CHARTS)
     context.update(
         summary=summary,
+        charts=charts,
         group_label=GROUP_LABELS[group_by],
-        exports=export_links(query),
+        exports=export_links(request, query),
         entries_url=reverse("web:entry-list") + "?" + urlencode(query.as_params()),
-        **_charts(request.user, start, end, base, summary),
+        **_charts(request.user, start, end, base, summary, draw=charts),
     )
     return render(request, "web/reports/report.html", context)
 
@@ -139,6 +165,8 @@ def report(request: HttpRequest) -> HttpResponse:
 @login_required
 def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """The finished entries matching the list or report filters, as a download."""
+    if not format_enabled(request, fmt):
+        raise Http404("This export format is switched off.")
     form = EntryFilterForm(request.GET, is_admin=user_is_admin(request.user))
     if not form.is_valid():
         problems = "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
