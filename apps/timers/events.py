@@ -39,6 +39,21 @@ analytics.declare(
     properties={"entry_id": ENTRY_ID, "project_id": PROJECT_ID, "duration": DURATION},
 )
 analytics.declare(
+    "timer.idle_trimmed",
+    "A user stopped a forgotten timer (running longer than the idle limit) at an earlier "
+    "time; timer.stopped fires too.",
+    properties={
+        "entry_id": ENTRY_ID,
+        "project_id": PROJECT_ID,
+        "duration": DURATION,
+        "trimmed": Bucketed(
+            "Time cut off the entry (from the chosen end to the trim), rounded into a range.",
+            bounds=(3600, 4 * 3600, 8 * 3600, 12 * 3600, 24 * 3600, 72 * 3600),
+            unit="seconds",
+        ),
+    },
+)
+analytics.declare(
     "time_entry.created",
     "A user recorded a finished span of work by hand.",
     properties={
@@ -87,6 +102,20 @@ def _timer_stopped(*, entry: TimeEntry, duration_seconds: int, **_: Any) -> None
         entry_id=entry.pk,
         project_id=entry.project_id,
         duration=duration_seconds,
+    )
+
+
+@analytics.receiver(signals.timer_idle_trimmed)
+def _timer_idle_trimmed(
+    *, entry: TimeEntry, duration_seconds: int, trimmed_seconds: int, **_: Any
+) -> None:
+    analytics.emit(
+        "timer.idle_trimmed",
+        actor_id=entry.user_id,
+        entry_id=entry.pk,
+        project_id=entry.project_id,
+        duration=duration_seconds,
+        trimmed=trimmed_seconds,
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -131,6 +132,51 @@ def timer_stop(*, user: AbstractBaseUser) -> TimeEntry:
     if running is None:
         raise ValidationError({"timer": ValidationError("No timer is running.", code="no_timer")})
     return _stop(running, timezone.now())
+
+
+def idle_limit() -> timedelta:
+    """How long a timer may run before the dashboard asks whether it was forgotten."""
+    return timedelta(hours=settings.IDLE_TIMER_HOURS)
+
+
+def timer_is_idle(entry: TimeEntry, *, now: datetime | None = None) -> bool:
+    return entry.is_running and (now or timezone.now()) - entry.started_at > idle_limit()
+
+
+@transaction.atomic
+def timer_trim(*, user: AbstractBaseUser, ended_at: datetime) -> TimeEntry:
+    """Stop the user's forgotten timer at ``ended_at``, an earlier moment they choose.
+
+    Only a timer running longer than ``IDLE_TIMER_HOURS`` can be trimmed (a recent one is
+    simply stopped). The end must be after the start and not in the future, and the entry
+    that remains obeys the rule of every entry: at most 24 hours.
+    """
+    running = _lock_user_timer(user)
+    if running is None:
+        raise ValidationError({"timer": ValidationError("No timer is running.", code="no_timer")})
+    now = timezone.now()
+    if not timer_is_idle(running, now=now):
+        raise ValidationError(
+            {
+                "timer": ValidationError(
+                    "This timer has run for less than the idle limit; stop it instead.",
+                    code="not_idle",
+                )
+            }
+        )
+    if ended_at > now + FUTURE_TOLERANCE:
+        raise ValidationError({"ended_at": "The end cannot be in the future."})
+    _check_times(running.started_at, ended_at)
+    # Within the tolerance "now" is meant; never record an end after the moment of trimming.
+    entry = _stop(running, min(ended_at, now))
+    send_on_commit(
+        signals.timer_idle_trimmed,
+        TimeEntry,
+        entry=entry,
+        duration_seconds=entry.duration_seconds,
+        trimmed_seconds=int((now - entry.ended_at).total_seconds()),
+    )
+    return entry
 
 
 @transaction.atomic

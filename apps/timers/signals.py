@@ -11,6 +11,9 @@ from django.dispatch import Signal
 timer_started = Signal()
 # timer_stopped: entry (TimeEntry), duration_seconds (int)
 timer_stopped = Signal()
+# timer_idle_trimmed: entry (TimeEntry, now stopped), duration_seconds (int: the length kept),
+# trimmed_seconds (int: the time cut off, from the chosen end to the moment of trimming)
+timer_idle_trimmed = Signal()
 # time_entry_created: entry (TimeEntry), overlaps (int: number of overlapping entries)
 time_entry_created = Signal()
 # time_entry_updated: entry (TimeEntry), actor_id (int | None), changed (list[str] of field names)

@@ -6,7 +6,7 @@ with :func:`apply_service_errors`, so the web UI and the API give the same messa
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
@@ -15,6 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model, Q
 from django.db.models.functions import Lower
 from django.http import QueryDict
+from django.utils import timezone
 
 from apps.accounts.models import timezone_names
 from apps.clients.models import Client
@@ -117,6 +118,20 @@ def _datetime_field(label: str, *, required: bool) -> forms.DateTimeField:
         required=required,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
     )
+
+
+class IdleTrimForm(AccessibleForm):
+    """When a forgotten timer should have stopped, in the user's time zone."""
+
+    ended_at = _datetime_field("I stopped working at", required=True)
+
+    def __init__(self, *args: Any, entry: TimeEntry, now: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The browser's picker offers only moments the service would accept.
+        self.fields["ended_at"].widget.attrs.update(
+            min=timezone.localtime(entry.started_at).strftime(DATETIME_FORMAT),
+            max=timezone.localtime(now).strftime(DATETIME_FORMAT),
+        )
 
 
 class EntryForm(WorkPickerForm):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("timer/start/", dashboard.timer_start, name="timer-start"),
     path("timer/stop/", dashboard.timer_stop, name="timer-stop"),
     path("timer/resume/<int:pk>/", dashboard.timer_resume, name="timer-resume"),
+    path("timer/trim/", dashboard.timer_trim, name="timer-trim"),
     path("entries/", entries.entry_list, name="entry-list"),
     path("entries/new/", entries.entry_create, name="entry-create"),
     path("entries/<int:pk>/edit/", entries.entry_edit, name="entry-edit"),
