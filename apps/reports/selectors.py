@@ -28,11 +28,15 @@ _GROUP_FIELDS: dict[str, tuple[str, str]] = {
 
 
 class SecondsBetween(Func):
-    """``end - start`` in seconds, as a float, in SQL."""
+    """``end - start`` in seconds, as a float, in SQL.
+
+    ``date_part`` rather than ``EXTRACT``: since PostgreSQL 14 ``EXTRACT`` returns
+    ``numeric``, several times slower to sum over a year of entries (docs/performance.md).
+    """
 
     arity = 2
     output_field = FloatField()
-    template = "CAST(EXTRACT(EPOCH FROM (%(expressions)s)) AS double precision)"
+    template = "date_part('epoch', %(expressions)s)"
     arg_joiner = " - "
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
@@ -109,7 +113,7 @@ def report_summary(
         ),
     }
     if group_by == "day":
-        grouped = (
+        raw_rows = list(
             qs.annotate(key=TruncDate("started_at", tzinfo=tz))
             .values("key")
             .annotate(**aggregates)
@@ -121,11 +125,11 @@ def report_summary(
                 "label": row["key"].isoformat(),
                 **_amounts(row),
             }
-            for row in grouped
+            for row in raw_rows
         ]
     else:
         key_field, label_field = _GROUP_FIELDS[group_by]
-        grouped = (
+        raw_rows = list(
             qs.values(key_field, label_field)
             .annotate(**aggregates)
             # Groups without a client/task come last on every database.
@@ -137,9 +141,13 @@ def report_summary(
                 "label": row[label_field] or "(none)",
                 **_amounts(row),
             }
-            for row in grouped
+            for row in raw_rows
         ]
-    totals = qs.aggregate(**aggregates)
+    # The totals are the sum of the groups: no second pass over the entries.
+    totals = {
+        name: sum(row[name] or 0.0 for row in raw_rows)
+        for name in ("seconds", "billable_seconds", "billable_amount")
+    }
     return {
         "start": start.isoformat(),
         "end": end.isoformat(),
