@@ -129,10 +129,20 @@ class FakePostHog:
 
     ``mode`` can be changed at any time. ``slow`` answers after ``delay`` seconds;
     ``hang`` holds each request until the server is closed (or ``hang_seconds``).
+    ``paths`` are the capture endpoints answered; ``None`` accepts any path, which makes
+    the same server a fake of other services that receive JSON (Sentry's envelopes).
     """
 
-    def __init__(self, *, mode: str = "ok", delay: float = 0.2, hang_seconds: float = 10.0):
+    def __init__(
+        self,
+        *,
+        mode: str = "ok",
+        delay: float = 0.2,
+        hang_seconds: float = 10.0,
+        paths: tuple[str, ...] | None = PATHS,
+    ):
         self.mode = mode
+        self.paths = paths
         self.delay = delay
         self.hang_seconds = hang_seconds
         self._requests: list[CapturedRequest] = []
@@ -157,7 +167,7 @@ class FakePostHog:
                 server._record(
                     CapturedRequest("POST", self.path, dict(self.headers.items()), raw, body)
                 )
-                if self.path.split("?")[0] not in PATHS:
+                if server.paths is not None and self.path.split("?")[0] not in server.paths:
                     self._answer(404, b'{"error": "not found"}')
                 elif server.mode == "hang":
                     server._release.wait(server.hang_seconds)

@@ -16,11 +16,10 @@ import sys
 
 def main() -> None:
     from analytics.testutils import FakePostHog
-    from tests.fakes import CaptureServer
 
     posthog_ok = FakePostHog(mode="ok").start()
     posthog_hang = FakePostHog(mode="hang", hang_seconds=3600).start()
-    sentry = CaptureServer().start()
+    sentry = FakePostHog(paths=None).start()  # any path: Sentry's envelope endpoint
     try:
         print(
             json.dumps(
@@ -43,7 +42,7 @@ def main() -> None:
     finally:
         posthog_hang.close()
         posthog_ok.close()
-        sentry.stop()
+        sentry.close()
 
 
 if __name__ == "__main__":

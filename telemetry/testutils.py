@@ -2,7 +2,7 @@
 
 ``setup_not_needed`` is a ``TELEMETRY_SETUP_NEEDED`` hook for suites whose tests do not
 care about the first-run setup. ``reporting_to(server)`` points reports at a local fake
-capture server (``tests.fakes.CaptureServer``, ``analytics.testutils.FakePostHog``) with
+capture server (``analytics.testutils.FakePostHog``) with
 short time-outs and no jitter; ``opt_in()`` turns telemetry on with the report due now.
 """
 
