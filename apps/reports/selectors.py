@@ -8,6 +8,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, F, FloatField, Func, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, TruncDate
@@ -18,12 +20,12 @@ from apps.timers.selectors import entries_visible_to
 
 GROUPINGS = ("project", "client", "task", "user", "day")
 
-# The key and label columns of each grouping.
-_GROUP_FIELDS: dict[str, tuple[str, str]] = {
-    "project": ("project_id", "project__name"),
-    "client": ("project__client_id", "project__client__name"),
-    "task": ("task_id", "task__name"),
-    "user": ("user_id", "user__username"),
+# Each grouping: the entry column it groups on, and the model and field naming a group.
+_GROUP_FIELDS: dict[str, tuple[str, str, str]] = {
+    "project": ("project_id", "projects.Project", "name"),
+    "client": ("project__client_id", "clients.Client", "name"),
+    "task": ("task_id", "tasks.Task", "name"),
+    "user": ("user_id", settings.AUTH_USER_MODEL, "username"),
 }
 
 
@@ -128,21 +130,29 @@ def report_summary(
             for row in raw_rows
         ]
     else:
-        key_field, label_field = _GROUP_FIELDS[group_by]
-        raw_rows = list(
-            qs.values(key_field, label_field)
-            .annotate(**aggregates)
-            # Groups without a client/task come last on every database.
-            .order_by(F(label_field).asc(nulls_last=True), key_field)
+        key_field, model_name, label_field = _GROUP_FIELDS[group_by]
+        # Grouping on the key alone lets the database hash a few hundred groups; grouping
+        # on key and name made PostgreSQL expect one group per entry and sort them all
+        # (docs/performance.md). The names of those few groups come in a second query.
+        raw_rows = list(qs.values(key_field).annotate(**aggregates).order_by())
+        keys = [row[key_field] for row in raw_rows if row[key_field] is not None]
+        labels = dict(
+            apps.get_model(model_name)
+            ._default_manager.filter(pk__in=keys)
+            .values_list("pk", label_field)
         )
-        rows = [
-            {
-                "key": row[key_field],
-                "label": row[label_field] or "(none)",
-                **_amounts(row),
-            }
-            for row in raw_rows
-        ]
+        rows = sorted(
+            (
+                {
+                    "key": row[key_field],
+                    "label": labels.get(row[key_field], "(none)"),
+                    **_amounts(row),
+                }
+                for row in raw_rows
+            ),
+            # By name; the group without a client or task comes last.
+            key=lambda row: (row["key"] is None, str(row["label"]), row["key"] or 0),
+        )
     # The totals are the sum of the groups: no second pass over the entries.
     totals = {
         name: sum(row[name] or 0.0 for row in raw_rows)
