@@ -111,7 +111,12 @@ def init_sentry(*, dsn: str, environment: str, release: str, traces_sample_rate:
         include_source_context=False,
         before_send=before_send,  # type: ignore[arg-type]
         before_send_transaction=before_send,  # type: ignore[arg-type]
-        # Errors are reported; log lines stay local (they go to logs/app.jsonl).
-        integrations=[DjangoIntegration(), LoggingIntegration(event_level=None)],
+        integrations=[
+            # No spans around signal receivers: the analytics adapters listen to many
+            # signals, and wrapping each one costs every request (docs/performance.md).
+            DjangoIntegration(signals_spans=False, cache_spans=False),
+            # Log lines stay local (logs/app.jsonl): neither events nor breadcrumbs.
+            LoggingIntegration(level=None, event_level=None),
+        ],
         server_name="",
     )
