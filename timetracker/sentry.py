@@ -104,7 +104,8 @@ def init_sentry(*, dsn: str, environment: str, release: str, traces_sample_rate:
         dsn=dsn,
         environment=environment,
         release=release,
-        traces_sample_rate=traces_sample_rate,
+        # 0 turns tracing off altogether (None): no spans are even prepared per request.
+        traces_sample_rate=traces_sample_rate or None,
         send_default_pii=False,
         max_request_body_size="never",
         include_local_variables=False,
