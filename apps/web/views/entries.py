@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.accounts.selectors import user_is_admin
 from apps.reports.exports import entries_matching
 from apps.timers import services
+from apps.timers.models import TimeEntry
 from apps.timers.selectors import entry_get_for_user
 from apps.web.forms import EntryFilterForm, EntryForm, apply_service_errors
 from apps.web.views.common import paginate, safe_next
@@ -52,32 +56,17 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/entries/list.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def entry_create(request: HttpRequest) -> HttpResponse:
-    form = EntryForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            write = services.entry_create(user=request.user, **form.service_data())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Entry saved.")
-            _warn_overlaps(request, write.overlaps)
-            return redirect(safe_next(request, reverse("web:entry-list")))
-    return render(request, "web/entries/form.html", {"form": form, "entry": None})
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = entry_get_for_user(user=request.user, pk=pk)
+def _entry_form(
+    request: HttpRequest,
+    *,
+    entry: TimeEntry | None,
+    save: Callable[[dict[str, Any]], services.EntryWrite],
+) -> HttpResponse:
+    """The manual-entry form, for a new entry or an existing one; ``save`` is the service."""
     form = EntryForm(request.POST or None, entry=entry)
     if request.method == "POST" and form.is_valid():
         try:
-            write = services.entry_update(
-                entry=entry, data=form.service_data(), actor_id=request.user.pk
-            )
+            write = save(form.service_data())
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -85,6 +74,25 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _warn_overlaps(request, write.overlaps)
             return redirect(safe_next(request, reverse("web:entry-list")))
     return render(request, "web/entries/form.html", {"form": form, "entry": entry})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def entry_create(request: HttpRequest) -> HttpResponse:
+    return _entry_form(
+        request, entry=None, save=lambda data: services.entry_create(user=request.user, **data)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = entry_get_for_user(user=request.user, pk=pk)
+    return _entry_form(
+        request,
+        entry=entry,
+        save=lambda data: services.entry_update(entry=entry, data=data, actor_id=request.user.pk),
+    )
 
 
 @require_http_methods(["GET", "POST"])
