@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +57,45 @@ class AppServer:
         return result.stdout
 
 
+@contextlib.contextmanager
+def running(
+    command: list[str],
+    *,
+    name: str,
+    cwd: Path,
+    log: Path,
+    ready: Callable[[], bool],
+    env: dict[str, str] | None = None,
+    timeout: float = 30.0,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``command`` until the block ends; enter the block once ``ready()`` says so.
+
+    Its output goes to ``log``, whose tail is in the error when it exits or never gets
+    ready. The process is terminated (killed after 10 s) however the block ends.
+    """
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited:\n{log.read_text()[-3000:]}")
+            with contextlib.suppress(OSError):
+                if ready():
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not get ready:\n{log.read_text()[-3000:]}")
+            time.sleep(0.1)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def app_env(tmp: Path, **extra: str) -> dict[str, str]:
     """An environment for a separate app process with its own SQLite database and logs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
@@ -80,33 +119,16 @@ def gunicorn(tmp: Path, *, workers: int = 2, **extra: str) -> Iterator[AppServer
         (tmp / sub).mkdir(parents=True, exist_ok=True)
     server = AppServer(f"http://127.0.0.1:{port}", env, tmp / "gunicorn.log")
     server.manage("migrate", "--noinput", "-v", "0")
-    with server.log.open("wb") as out:
-        # cwd is the temporary directory: the server never writes into the checkout.
-        server.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-             "--chdir", str(ROOT)],
-            cwd=tmp,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    process = server.process
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{server.log.read_text()[-3000:]}")
-            with contextlib.suppress(OSError):
-                if server.get("/healthz")[0] == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer:\n{server.log.read_text()[-3000:]}")
-            time.sleep(0.1)
+    # cwd is the temporary directory: the server never writes into the checkout.
+    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+               "--chdir", str(ROOT)]  # fmt: skip
+    with running(
+        command,
+        name="gunicorn",
+        cwd=tmp,
+        log=server.log,
+        env=env,
+        ready=lambda: server.get("/healthz")[0] == 200,
+    ) as process:
+        server.process = process
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
-import subprocess
 import threading
 import time
 import urllib.error
@@ -27,7 +26,7 @@ from typing import Any
 import pytest
 
 from tests.ops import configs
-from tests.servers import AppServer, free_port, gunicorn
+from tests.servers import AppServer, free_port, gunicorn, running
 from tests.support import require_binary
 
 pytestmark = pytest.mark.slow
@@ -154,39 +153,22 @@ def prometheus(tmp: Path, *, app_port: int, token_file: Path) -> Iterator[str]:
         targets={"timetracker": [f"127.0.0.1:{app_port}"], "prometheus": [f"127.0.0.1:{port}"]},
         global_={"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
     )
-    log = tmp / "prometheus.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={config}",
-                f"--storage.tsdb.path={tmp / 'tsdb'}",
-                f"--web.listen-address=127.0.0.1:{port}",
-            ],
-            cwd=tmp,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"prometheus exited:\n{log.read_text()[-3000:]}")
-            with contextlib.suppress(OSError):
-                if request(url + "/-/ready", timeout=1)[0] == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"prometheus did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
+    command = [
+        binary,
+        f"--config.file={config}",
+        f"--storage.tsdb.path={tmp / 'tsdb'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+    ]
+    with running(
+        command,
+        name="prometheus",
+        cwd=tmp,
+        log=tmp / "prometheus.log",
+        ready=lambda: request(url + "/-/ready", timeout=1)[0] == 200,
+        timeout=15,
+    ):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
