@@ -106,8 +106,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # django-prometheus wraps the whole stack: first in, last out.
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # django-prometheus wraps the whole stack: first in, last out. The subclasses keep
+    # every label value in a closed set (docs/monitoring.md).
+    "apps.monitoring.middleware.PrometheusBeforeMiddleware",
     # Request id, route and actor for every log line written while the request runs.
     "analytics.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -124,7 +125,7 @@ MIDDLEWARE = [
     "apps.core.maintenance.MaintenanceModeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waffle.middleware.WaffleMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "apps.monitoring.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "timetracker.urls"
