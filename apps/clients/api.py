@@ -3,14 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework import serializers
 
 from apps.clients import services
 from apps.clients.models import Client
-from apps.core.api import ArchivableMixin, ServiceViewSet, bool_param
+from apps.core.api import ArchivableMixin, ModelSerializer, ServiceViewSet, bool_param
 
 
-class ClientSerializer(serializers.ModelSerializer):
+class ClientSerializer(ModelSerializer):
     class Meta:
         model = Client
         fields = ["id", "name", "archived", "created_at", "updated_at"]

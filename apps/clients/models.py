@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.db import models
 from django.db.models.functions import Lower
 
+from apps.core.limits import validate_text
+
 
 class Client(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_text])
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -5,12 +5,38 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model
-from rest_framework import exceptions, permissions, viewsets
+from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.selectors import user_is_admin
+
+# The largest id a 64-bit primary key holds; larger numbers are refused, not looked up.
+MAX_ID = 2**63 - 1
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id given as a JSON integer (or a string of digits, for form posts).
+
+    DRF's own field hands the value to the database lookup, which turns ``1.5`` into
+    project 1 and ``true`` into a type error; here anything but a whole number is refused.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and data.isascii() and data.isdigit():
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's model serializer with strict related ids (see StrictPrimaryKeyRelatedField)."""
+
+    serializer_related_field = StrictPrimaryKeyRelatedField
 
 
 class IsAdminRole(permissions.BasePermission):
@@ -79,6 +105,16 @@ class ArchivableMixin:
     def restore(self, request: Request, pk: str | None = None) -> Response:
         """Undo an archive (admins only)."""
         return self._set_archived(False)
+
+
+def id_param(request: Request, name: str) -> int | None:
+    """Parse an optional id query parameter, or answer 400 naming it."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID:
+        raise exceptions.ValidationError({name: [f"Expected a {name} id (a whole number)."]})
+    return int(raw)
 
 
 def bool_param(request: Request, name: str) -> bool | None:

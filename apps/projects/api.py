@@ -3,14 +3,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework import serializers
 
-from apps.core.api import ArchivableMixin, ServiceViewSet, bool_param
+from apps.core.api import (
+    ArchivableMixin,
+    ModelSerializer,
+    ServiceViewSet,
+    bool_param,
+    id_param,
+)
 from apps.projects import services
 from apps.projects.models import Project
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(ModelSerializer):
     class Meta:
         model = Project
         fields = [
@@ -38,11 +43,9 @@ class ProjectViewSet(ArchivableMixin, ServiceViewSet):
         archived = bool_param(self.request, "archived")
         if archived is not None:
             qs = qs.filter(archived=archived)
-        client = self.request.query_params.get("client")
-        if client:
-            if not client.isdigit():
-                raise serializers.ValidationError({"client": ["Expected a client id."]})
-            qs = qs.filter(client_id=int(client))
+        client = id_param(self.request, "client")
+        if client is not None:
+            qs = qs.filter(client_id=client)
         return qs
 
     def create_object(self, data: dict[str, Any]) -> Project:

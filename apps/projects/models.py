@@ -4,13 +4,15 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
+from apps.core.limits import validate_text
+
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB, for example #3366cc."
 )
 
 
 class Project(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_text])
     client = models.ForeignKey(
         "clients.Client",
         null=True,

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.limits import validate_date_in_range
 from apps.reports.selectors import GROUPINGS, report_summary
 from apps.reports.signals import report_viewed
 
@@ -15,8 +16,13 @@ MAX_REPORT_DAYS = 366 * 5
 
 
 class SummaryQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(help_text="First day, YYYY-MM-DD, in your time zone.")
-    end = serializers.DateField(help_text="Last day, inclusive.")
+    start = serializers.DateField(
+        validators=[validate_date_in_range],
+        help_text="First day, YYYY-MM-DD, in your time zone (1970-01-01 to 2199-12-31).",
+    )
+    end = serializers.DateField(
+        validators=[validate_date_in_range], help_text="Last day, inclusive."
+    )
     group_by = serializers.ChoiceField(choices=GROUPINGS, default="project")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -5,12 +5,12 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import serializers
 
-from apps.core.api import ServiceViewSet
+from apps.core.api import ModelSerializer, ServiceViewSet, id_param
 from apps.tasks import services
 from apps.tasks.models import Task, TaskStatus
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ModelSerializer):
     class Meta:
         model = Task
         fields = ["id", "project", "name", "status", "estimate_hours", "created_at", "updated_at"]
@@ -35,10 +35,9 @@ class TaskViewSet(ServiceViewSet):
     def get_queryset(self) -> QuerySet[Task]:
         qs = Task.objects.all()
         params = self.request.query_params
-        if project := params.get("project"):
-            if not project.isdigit():
-                raise serializers.ValidationError({"project": ["Expected a project id."]})
-            qs = qs.filter(project_id=int(project))
+        project = id_param(self.request, "project")
+        if project is not None:
+            qs = qs.filter(project_id=project)
         if status := params.get("status"):
             if status not in TaskStatus.values:
                 raise serializers.ValidationError(

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from apps.core.limits import validate_text
+
 
 class TaskStatus(models.TextChoices):
     TODO = "todo", "To do"
@@ -12,7 +14,7 @@ class TaskStatus(models.TextChoices):
 
 class Task(models.Model):
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="tasks")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_text])
     status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.TODO)
     estimate_hours = models.DecimalField(
         max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]

@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.selectors import user_is_admin, user_timezone
-from apps.core.api import ServiceViewSet
+from apps.core.api import MAX_ID, ModelSerializer, ServiceViewSet, StrictPrimaryKeyRelatedField
+from apps.core.limits import validate_date_in_range, validate_text
 from apps.projects.models import Project
 from apps.reports.exports import (
     CONTENT_TYPES,
@@ -31,11 +32,11 @@ from apps.timers.models import TimeEntry
 from apps.timers.selectors import entries_visible_to, running_entry
 
 
-class TimeEntrySerializer(serializers.ModelSerializer):
+class TimeEntrySerializer(ModelSerializer):
     duration_seconds = serializers.IntegerField(read_only=True)
     is_running = serializers.BooleanField(read_only=True)
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
-    task = serializers.PrimaryKeyRelatedField(
+    project = StrictPrimaryKeyRelatedField(queryset=Project.objects.all())
+    task = StrictPrimaryKeyRelatedField(
         queryset=Task.objects.all(), required=False, allow_null=True
     )
     billable = serializers.BooleanField(required=False)
@@ -82,11 +83,19 @@ class TimeEntryWriteResponseSerializer(TimeEntrySerializer):
 
 
 class EntryFilterSerializer(serializers.Serializer):
-    project = serializers.IntegerField(required=False, min_value=1)
-    task = serializers.IntegerField(required=False, min_value=1)
-    user = serializers.IntegerField(required=False, min_value=1)
-    start = serializers.DateField(required=False, help_text="First day (user's time zone).")
-    end = serializers.DateField(required=False, help_text="Last day, inclusive.")
+    project = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    task = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    user = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    start = serializers.DateField(
+        required=False,
+        validators=[validate_date_in_range],
+        help_text="First day (user's time zone), 1970-01-01 to 2199-12-31.",
+    )
+    end = serializers.DateField(
+        required=False,
+        validators=[validate_date_in_range],
+        help_text="Last day, inclusive, 1970-01-01 to 2199-12-31.",
+    )
     modified_after = serializers.DateTimeField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -200,7 +209,13 @@ class TimeEntryViewSet(ServiceViewSet):
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
-        if self.action == "export" and isinstance(response, Response):
+        # Whatever the status (a 405 for another method, where ``action`` is None; a 404
+        # for an unknown ``?format=``, where negotiation failed and DRF would fall back to
+        # the first export renderer), an export renderer cannot render an error: JSON does.
+        renderer = getattr(request, "accepted_renderer", None)
+        if isinstance(response, Response) and (
+            renderer is None or isinstance(renderer, _ExportRenderer)
+        ):
             # Errors of the export endpoint are JSON whichever file format was asked for.
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
@@ -247,11 +262,13 @@ class TimeEntryViewSet(ServiceViewSet):
 
 
 class TimerStartSerializer(serializers.Serializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
-    task = serializers.PrimaryKeyRelatedField(
+    project = StrictPrimaryKeyRelatedField(queryset=Project.objects.all())
+    task = StrictPrimaryKeyRelatedField(
         queryset=Task.objects.all(), required=False, allow_null=True
     )
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    notes = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, validators=[validate_text]
+    )
     billable = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 

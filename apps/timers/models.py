@@ -3,9 +3,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from apps.core.limits import EARLIEST, LATEST, validate_stored_time, validate_text
+
+# The longest span one entry may cover; a longer piece of work is split into days.
+MAX_ENTRY_DURATION = timedelta(hours=24)
 
 
 class Source(models.TextChoices):
@@ -29,9 +35,9 @@ class TimeEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="time_entries",
     )
-    started_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-    notes = models.TextField(blank=True, max_length=5000)
+    started_at = models.DateTimeField(validators=[validate_stored_time])
+    ended_at = models.DateTimeField(null=True, blank=True, validators=[validate_stored_time])
+    notes = models.TextField(blank=True, max_length=5000, validators=[validate_text])
     billable = models.BooleanField(default=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -52,6 +58,14 @@ class TimeEntry(models.Model):
                 condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
                 name="time_entry_ends_after_start",
             ),
+            # Every stored time converts to a local time in any zone without overflowing
+            # (apps.core.limits); rows from before this rule were moved by migration 0002.
+            models.CheckConstraint(
+                condition=Q(started_at__gte=EARLIEST, started_at__lt=LATEST)
+                & (Q(ended_at__isnull=True) | Q(ended_at__lt=LATEST)),
+                name="time_entry_in_supported_range",
+                violation_error_message="Times must be between 1970-01-01 and 2199-12-31 (UTC).",
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "started_at"], name="entry_user_started"),
@@ -62,6 +76,27 @@ class TimeEntry(models.Model):
 
     def __str__(self) -> str:
         return f"entry {self.pk} of user {self.user_id}"
+
+    def clean(self) -> None:
+        """The rules every row obeys, whichever door wrote it (services, admin, API).
+
+        The 24-hour limit applies to entries typed by hand; a timer that ran longer (a
+        forgotten one) is stored as it ran and can be trimmed.
+        """
+        errors: dict[str, str] = {}
+        task = self.task if self.task_id is not None else None
+        if task is not None and self.project_id is not None and task.project_id != self.project_id:
+            errors["task"] = "This task belongs to another project."
+        if self.started_at is not None and self.ended_at is not None:
+            if self.ended_at < self.started_at:
+                errors["ended_at"] = "The end must be after the start."
+            elif (
+                self.source == Source.MANUAL
+                and self.ended_at - self.started_at > MAX_ENTRY_DURATION
+            ):
+                errors["ended_at"] = "An entry cannot be longer than 24 hours; split it into days."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_running(self) -> bool:

@@ -18,14 +18,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.core.limits import validate_stored_time, validate_text
 from apps.core.services import apply_changes, send_on_commit
 from apps.projects.models import Project
 from apps.tasks.models import Task
 from apps.timers import signals
-from apps.timers.models import Source, TimeEntry
+from apps.timers.models import MAX_ENTRY_DURATION, Source, TimeEntry
 from apps.timers.selectors import entry_overlaps
 
-MAX_ENTRY_DURATION = timedelta(hours=24)
 # Clocks of browsers and servers drift; a start a few seconds "in the future" is not an error.
 FUTURE_TOLERANCE = timedelta(minutes=1)
 EDITABLE = ("project", "task", "started_at", "ended_at", "notes", "billable")
@@ -51,7 +51,29 @@ def _check_project_and_task(
         raise ValidationError(errors)
 
 
+def _check_range(**times: datetime | None) -> None:
+    """Each given time within the supported range (before any arithmetic on it)."""
+    errors: dict[str, ValidationError] = {}
+    for name, value in times.items():
+        if value is None:
+            continue
+        try:
+            validate_stored_time(value)
+        except ValidationError as exc:
+            errors[name] = exc
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_notes(notes: str) -> None:
+    try:
+        validate_text(notes)
+    except ValidationError as exc:
+        raise ValidationError({"notes": exc}) from None
+
+
 def _check_times(started_at: datetime, ended_at: datetime | None) -> None:
+    _check_range(started_at=started_at, ended_at=ended_at)
     errors: dict[str, str] = {}
     if started_at > timezone.now() + FUTURE_TOLERANCE:
         errors["started_at"] = "The start cannot be in the future."
@@ -93,6 +115,7 @@ def timer_start(
 ) -> TimeEntry:
     """Start the user's timer; a timer already running is stopped first, atomically."""
     _check_project_and_task(project, task)
+    _check_notes(notes)
     try:
         with transaction.atomic():
             now = timezone.now()
@@ -214,7 +237,21 @@ def entry_create(
 def entry_update(
     *, entry: TimeEntry, data: dict[str, Any], actor_id: int | None = None
 ) -> EntryWrite:
-    """Edit an entry. Setting ``ended_at`` on a running entry stops it."""
+    """Edit an entry. Setting ``ended_at`` on a running entry stops it.
+
+    A finished entry stays finished: clearing its end would turn old work into a running
+    timer (and collide with the one running now); restarting work is the timer's job.
+    """
+    if entry.ended_at is not None and "ended_at" in data and data["ended_at"] is None:
+        raise ValidationError(
+            {
+                "ended_at": ValidationError(
+                    "A finished entry cannot be turned back into a running timer; start the "
+                    "timer for this project instead (POST /api/v1/timer/start/).",
+                    code="finished",
+                )
+            }
+        )
     changed = apply_changes(entry, data, allowed=EDITABLE)
     if changed:
         # Fixing the notes of an entry on a since-archived project is fine; moving an

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from apps.accounts.models import timezone_names
 from apps.clients.models import Client
+from apps.core.limits import validate_date_in_range, validate_stored_time, validate_text
 from apps.projects.models import Project
 from apps.reports.api import MAX_REPORT_DAYS
 from apps.reports.exports import EntryQuery
@@ -88,6 +89,7 @@ class TimerStartForm(WorkPickerForm):
     notes = forms.CharField(
         required=False,
         max_length=5000,
+        validators=[validate_text],
         label="What are you working on?",
         widget=forms.TextInput(attrs={"placeholder": "A short note"}),
     )
@@ -116,6 +118,7 @@ def _datetime_field(label: str, *, required: bool) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
         required=required,
+        validators=[validate_stored_time],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
     )
 
@@ -142,7 +145,10 @@ class EntryForm(WorkPickerForm):
     started_at = _datetime_field("Start", required=True)
     ended_at = _datetime_field("End", required=True)
     notes = forms.CharField(
-        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        required=False,
+        max_length=5000,
+        validators=[validate_text],
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     billable = forms.NullBooleanField(required=False, widget=BillableSelect)
 
@@ -179,7 +185,10 @@ class EntryForm(WorkPickerForm):
 # --- Filters --------------------------------------------------------------------------------
 def _date_field(label: str) -> forms.DateField:
     return forms.DateField(
-        required=False, label=label, widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=label,
+        validators=[validate_date_in_range],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 
@@ -287,7 +296,7 @@ class _UniqueNameMixin:
 
 class ClientForm(_UniqueNameMixin, AccessibleForm):
     model = Client
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=200, validators=[validate_text])
 
     def __init__(self, *args: Any, instance: Client | None = None, **kwargs: Any) -> None:
         self.instance = instance
@@ -300,7 +309,7 @@ class ProjectForm(_UniqueNameMixin, AccessibleForm):
     model = Project
     FIELDS = ("name", "client", "colour", "billable", "hourly_rate", "budget_hours")
 
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=200, validators=[validate_text])
     colour = forms.RegexField(
         regex=r"^#[0-9a-fA-F]{6}$",
         initial="#3366cc",
@@ -337,7 +346,7 @@ class ProjectForm(_UniqueNameMixin, AccessibleForm):
 class TaskForm(AccessibleForm):
     FIELDS = ("name", "status", "estimate_hours")
 
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=200, validators=[validate_text])
     status = forms.ChoiceField(choices=TaskStatus.choices, initial=TaskStatus.TODO)
     estimate_hours = forms.DecimalField(
         required=False, min_value=0, max_digits=8, decimal_places=2, label="Estimate (hours)"
@@ -351,8 +360,12 @@ class TaskForm(AccessibleForm):
 
 # --- Account --------------------------------------------------------------------------------
 class ProfileForm(AccessibleForm):
-    first_name = forms.CharField(max_length=150, required=False, label="First name")
-    last_name = forms.CharField(max_length=150, required=False, label="Last name")
+    first_name = forms.CharField(
+        max_length=150, required=False, label="First name", validators=[validate_text]
+    )
+    last_name = forms.CharField(
+        max_length=150, required=False, label="Last name", validators=[validate_text]
+    )
     timezone = forms.ChoiceField(
         label="Time zone", help_text="Times are shown and entered in this zone."
     )
