@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import pagination, status
 from rest_framework.response import Response
@@ -32,6 +33,12 @@ def _codes(exc: DjangoValidationError) -> set[str | None]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus Django ``ValidationError`` from services as field errors."""
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own check of DATA_UPLOAD_MAX_MEMORY_SIZE; answered in the API's shape.
+        return Response(
+            {"detail": "The request body is larger than the server accepts."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, DjangoValidationError):
         status_code = (
             status.HTTP_409_CONFLICT

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any
 
+from apps.core.limits import printable
+
 # Spreadsheet programs run cells that start with these as formulas (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # The finished workbook stays in memory up to this size, then moves to a temporary file.
@@ -134,8 +136,10 @@ def json_pieces(rows: Iterable[Row], tz: zoneinfo.ZoneInfo) -> Iterator[str]:
 
 # --- iCalendar (RFC 5545) -------------------------------------------------------------------
 def _ics_text(value: str) -> str:
+    # RFC 5545 TEXT holds no control characters but tab; line breaks are escaped below.
     return (
-        value.replace("\\", "\\\\")
+        printable(value)
+        .replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\r\n", "\\n")
@@ -230,6 +234,10 @@ def xlsx_file(rows: Iterable[Row], tz: zoneinfo.ZoneInfo) -> IO[bytes]:
     bold = Font(bold=True)
 
     def cell(value: Any, number_format: str | None = None, *, text: bool = False) -> Any:
+        if text and isinstance(value, str):
+            # XML 1.0 (and so XLSX) cannot hold most control characters: openpyxl raises
+            # on them. Rows stored before the text rule, or by hand, may still have them.
+            value = printable(value)
         c = WriteOnlyCell(sheet, value=value)
         if text:
             # openpyxl stores strings starting with "=" as formulas; user text never is one.
