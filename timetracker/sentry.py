@@ -1,81 +1,251 @@
-"""Sentry error reporting, configured so that nothing personal leaves the machine.
+"""Sentry error reporting under the same rule as PostHog: one allow-list decides what leaves.
 
-Only used when ``SENTRY_DSN`` is set. On top of the SDK's own switches (no default PII, no
-request bodies, no local variables) ``before_send`` removes what the SDK would still
-attach: cookies, query strings, most headers, user data, SQL parameters in breadcrumbs,
-and e-mail or IP addresses in any message.
+Only used when ``SENTRY_DSN`` is set. Both hooks, ``before_send`` (errors) and
+``before_send_transaction`` (traces), hand the SDK's event to :func:`allowed`, which
+builds a *new* event from the few fields Sentry may receive (docs/privacy.md, "What Sentry
+receives"): the exception type and the code frames, the route name, the request id, the
+release, the environment and the pseudonymous actor id, plus the protocol's own ids and
+timestamps. Anything else the SDK or a future integration attaches is not copied, so it
+cannot leave by accident. Exception and log messages are replaced by the exception type
+and the request id: the full message stays in the local JSON log line with the same
+request id (docs/monitoring.md).
+
+Breadcrumbs are not recorded at all, and both hooks run only for an error or a sampled
+trace: with tracing off (the default) a request does no Sentry work beyond the SDK's own.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import sentry_sdk
+from django.urls import Resolver404, resolve
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.utils import BadDsn, Dsn
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
-IPV6_CANDIDATE = re.compile(r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
-SAFE_HEADERS = frozenset({"Accept", "Content-Type", "Content-Length", "Host", "X-Request-Id"})
+from analytics import context, identity
+
+# --- The allow-list (docs/privacy.md lists the same fields) ----------------------------------
+
+# Protocol fields copied as they are: ids, timestamps, fixed words, the configured values.
+EVENT_FIELDS = (
+    "event_id",
+    "type",
+    "timestamp",
+    "start_timestamp",
+    "platform",
+    "level",
+    "release",
+    "environment",
+)
+# The transaction name is the route name; a request that matched no route gets this one.
+UNRESOLVED = "unresolved"
+TRACE_FIELDS = ("trace_id", "span_id", "parent_span_id", "op", "status", "origin")
+# The envelope header that Sentry uses for sampling ("dynamic sampling context").
+DSC_FIELDS = (
+    "trace_id",
+    "public_key",
+    "org_id",
+    "release",
+    "environment",
+    "sample_rate",
+    "sample_rand",
+    "sampled",
+)
+SPAN_FIELDS = (
+    "trace_id",
+    "span_id",
+    "parent_span_id",
+    "same_process_as_parent",
+    "op",
+    "status",
+    "origin",
+    "start_timestamp",
+    "timestamp",
+)
+# Span data values that are fixed words or numbers; everything else in ``data`` is dropped
+# (template context, cache keys, SQL parameters, URLs, database names, thread names).
+SPAN_DATA_FIELDS = ("db.system", "http.request.method", "http.response.status_code")
+# Span descriptions are kept only for operations whose description is code.
+CODE_DESCRIPTIONS = ("template.render", "view.render")
+# Stack frames: where in the code, never the values (no ``vars``, no absolute paths).
+FRAME_FIELDS = ("filename", "module", "function", "lineno", "colno", "in_app")
+# Source lines are code; kept for the application's own frames when the SDK sends them.
+SOURCE_FIELDS = ("pre_context", "context_line", "post_context")
+MECHANISM_FIELDS = ("type", "handled", "exception_id", "parent_id", "source")
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+# Messages sent as they are: fixed texts of the database and network layers that quote
+# nothing a user typed. Everything else is replaced by the type and the request id.
+SAFE_MESSAGES = frozenset(
+    {
+        "",
+        "database is locked",
+        "timed out",
+        "connection already closed",
+        "maximum recursion depth exceeded",
+    }
+)
+
+# A quoted SQL literal. Django passes values as parameters (which are never sent), but raw
+# SQL can still inline one; the description keeps the statement and loses the value.
+SQL_LITERAL = re.compile(r"'(?:[^']|'')*'")
 
 
-def scrub_text(value: str) -> str:
-    """Replace e-mail and IP addresses in free text."""
-    value = EMAIL.sub("[email]", value)
-    value = IPV4.sub("[ip]", value)
-    return IPV6_CANDIDATE.sub(_ipv6, value)
+def _copy(source: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(source, dict):
+        return {}
+    return {key: source[key] for key in fields if source.get(key) is not None}
 
 
-def _ipv6(match: re.Match[str]) -> str:
+def _route_from_url(url: Any) -> str | None:
+    """The route name of a request URL (the path only; the query string is ignored)."""
+    if not isinstance(url, str) or not url:
+        return None
     try:
-        ipaddress.IPv6Address(match.group(0))
-    except ValueError:
-        return match.group(0)
-    return "[ip]"
+        return resolve(urlsplit(url).path).view_name or None
+    except Resolver404:
+        return None
 
 
-def _scrub(value: Any) -> Any:
-    if isinstance(value, str):
-        return scrub_text(value)
-    if isinstance(value, dict):
-        return {k: _scrub(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    return value
+def withheld(kind: str, request_id: str | None) -> str:
+    """What Sentry gets instead of a message: the type and where to read the message."""
+    where = f"request_id {request_id}" if request_id else "the time of this event"
+    return f"{kind}: message withheld; read it in the local log line with {where}"
 
 
-def _strip_query(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+def _message(value: Any, kind: str, request_id: str | None) -> str:
+    text = value if isinstance(value, str) else ""
+    return text if text.strip() in SAFE_MESSAGES else withheld(kind, request_id)
+
+
+def _frame(frame: Any) -> dict[str, Any]:
+    kept = _copy(frame, FRAME_FIELDS)
+    if kept.get("in_app"):
+        kept.update(_copy(frame, SOURCE_FIELDS))
+    return kept
+
+
+def _exception(value: Any, request_id: str | None) -> dict[str, Any]:
+    kept = _copy(value, ("type", "module"))
+    kind = str(kept.get("type") or "Exception")
+    kept["value"] = _message(
+        value.get("value") if isinstance(value, dict) else None, kind, request_id
+    )
+    mechanism = _copy(value.get("mechanism") if isinstance(value, dict) else None, MECHANISM_FIELDS)
+    if mechanism:
+        kept["mechanism"] = mechanism
+    stacktrace = value.get("stacktrace") if isinstance(value, dict) else None
+    frames = stacktrace.get("frames") if isinstance(stacktrace, dict) else None
+    if isinstance(frames, list):
+        kept["stacktrace"] = {"frames": [_frame(frame) for frame in frames]}
+    return kept
+
+
+def _span_data(data: Any) -> dict[str, Any]:
+    return {
+        key: value
+        for key, value in _copy(data, SPAN_DATA_FIELDS).items()
+        if isinstance(value, int | float) or (isinstance(value, str) and value.isalnum())
+    }
+
+
+def _span(span: Any) -> dict[str, Any]:
+    kept = _copy(span, SPAN_FIELDS)
+    op = str(kept.get("op") or "")
+    description = span.get("description") if isinstance(span, dict) else None
+    if isinstance(description, str):
+        if op == "db":
+            kept["description"] = SQL_LITERAL.sub("'?'", description)
+        elif op in CODE_DESCRIPTIONS:
+            kept["description"] = description
+    data = _span_data(span.get("data") if isinstance(span, dict) else None)
+    if data:
+        kept["data"] = data
+    return kept
+
+
+def _trace(trace: Any, route: str) -> dict[str, Any]:
+    kept = _copy(trace, TRACE_FIELDS)
+    data = _span_data(trace.get("data") if isinstance(trace, dict) else None)
+    if data:
+        kept["data"] = data
+    dsc = trace.get("dynamic_sampling_context") if isinstance(trace, dict) else None
+    if isinstance(dsc, dict):
+        kept["dynamic_sampling_context"] = {**_copy(dsc, DSC_FIELDS), "transaction": route}
+    return kept
+
+
+def allowed(event: dict[str, Any]) -> dict[str, Any]:
+    """A new event holding only what Sentry may receive (see the module docstring)."""
+    ctx = context.current()
+    request_id = ctx.request_id if ctx else None
+    request = event.get("request") if isinstance(event.get("request"), dict) else {}
+    route = (ctx.route if ctx else None) or _route_from_url(request.get("url")) or UNRESOLVED
+
+    kept = _copy(event, EVENT_FIELDS)
+    sdk = _copy(event.get("sdk"), ("name", "version"))
+    if sdk:
+        kept["sdk"] = sdk
+    kept["transaction"] = route
+    kept["transaction_info"] = {"source": "route"}
+    tags: dict[str, str] = {"route": route}
+    if request_id:
+        tags["request_id"] = request_id
+    status = str((event.get("tags") or {}).get("http.status_code") or "")
+    if status.isdigit():
+        tags["http.status_code"] = status
+    kept["tags"] = tags
+
+    method = request.get("method")
+    if method in HTTP_METHODS:
+        kept["request"] = {"method": method}
+    actor = ctx.actor_id(evaluate=False) if ctx else None
+    if actor is not None:
+        kept["user"] = {"id": identity.distinct_id(actor)}
+
+    contexts = event.get("contexts") if isinstance(event.get("contexts"), dict) else {}
+    kept_contexts: dict[str, Any] = {}
+    if "trace" in contexts:
+        kept_contexts["trace"] = _trace(contexts["trace"], route)
+    code = (contexts.get("response") or {}).get("status_code")
+    if isinstance(code, int):
+        kept_contexts["response"] = {"status_code": code}
+    if kept_contexts:
+        kept["contexts"] = kept_contexts
+
+    exception = event.get("exception")
+    values = exception.get("values") if isinstance(exception, dict) else None
+    if isinstance(values, list):
+        kept["exception"] = {"values": [_exception(value, request_id) for value in values]}
+    if "message" in event or "logentry" in event:
+        logentry = event.get("logentry") if isinstance(event.get("logentry"), dict) else {}
+        text = logentry.get("formatted") or logentry.get("message") or event.get("message")
+        kept["message"] = _message(text, "Captured message", request_id)
+
+    spans = event.get("spans")
+    if isinstance(spans, list):
+        kept["spans"] = [_span(span) for span in spans]
+    return kept
 
 
 def before_send(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
-    request = event.get("request")
-    if isinstance(request, dict):
-        for key in ("data", "cookies", "query_string", "env"):
-            request.pop(key, None)
-        if "url" in request:
-            request["url"] = _strip_query(str(request["url"]))
-        headers = request.get("headers") or {}
-        request["headers"] = {k: v for k, v in headers.items() if k in SAFE_HEADERS}
-    # The SDK may still attach the user id/email/IP from other integrations.
-    event.pop("user", None)
-    event.pop("server_name", None)
-    crumbs = event.get("breadcrumbs")
-    if isinstance(crumbs, dict):
-        for crumb in crumbs.get("values", []):
-            crumb.pop("data", None)  # SQL parameters can contain notes and names
-    event.pop("extra", None)
-    for key in ("message", "logentry", "exception", "breadcrumbs", "tags", "contexts"):
-        if key in event:
-            event[key] = _scrub(event[key])
-    return event
+    return allowed(event)
 
+
+def before_send_transaction(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+    return allowed(event)
+
+
+def before_breadcrumb(crumb: dict[str, Any], hint: dict[str, Any]) -> None:
+    """No breadcrumbs: SQL, HTTP and log crumbs would carry URLs and values."""
+    return None
+
+
+# --- Configuration ---------------------------------------------------------------------------
 
 _DSN_PROBLEMS = (
     ("Unsupported scheme", "it must start with https:// (or http://)"),
@@ -111,11 +281,20 @@ def init_sentry(*, dsn: str, environment: str, release: str, traces_sample_rate:
         include_local_variables=False,
         include_source_context=False,
         before_send=before_send,  # type: ignore[arg-type]
-        before_send_transaction=before_send,  # type: ignore[arg-type]
+        before_send_transaction=before_send_transaction,  # type: ignore[arg-type]
+        before_breadcrumb=before_breadcrumb,  # type: ignore[arg-type]
+        max_breadcrumbs=0,
+        # No per-request session bookkeeping, no SDK statistics, and no trace headers
+        # (which name the release and the route) on outgoing requests to PostHog or the
+        # telemetry endpoint: what reaches Sentry is the allow-listed events only.
+        auto_session_tracking=False,
+        send_client_reports=False,
+        trace_propagation_targets=[],
         integrations=[
-            # No spans around signal receivers: the analytics adapters listen to many
-            # signals, and wrapping each one costs every request (docs/performance.md).
-            DjangoIntegration(signals_spans=False, cache_spans=False),
+            # No spans around middleware or signal receivers, none for cache calls: the
+            # analytics adapters listen to many signals, and wrapping each one costs every
+            # request (docs/performance.md); cache keys can name users.
+            DjangoIntegration(middleware_spans=False, signals_spans=False, cache_spans=False),
             # Log lines stay local (logs/app.jsonl): neither events nor breadcrumbs.
             LoggingIntegration(level=None, event_level=None),
         ],
