@@ -26,7 +26,7 @@ def move_out_of_range(apps, schema_editor):
         Q(started_at__lt=EARLIEST) | Q(started_at__gte=LATEST) | Q(ended_at__gte=LATEST)
     )
     moved = []
-    for entry in bad.iterator():
+    for entry in bad.order_by("pk").iterator():
         duration = timedelta(0)
         if entry.ended_at is not None:
             duration = _clamp(entry.ended_at - entry.started_at, timedelta(0), timedelta(hours=24))
