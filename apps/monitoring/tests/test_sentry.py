@@ -23,7 +23,6 @@ from analytics.testutils import FakePostHog
 from apps.monitoring.tests.test_sentry_privacy import assert_no_piece_of, parse_envelope
 from timetracker.sentry import (
     allowed,
-    before_breadcrumb,
     before_send,
     before_send_transaction,
     init_sentry,
@@ -316,7 +315,3 @@ def test_outside_a_request_the_message_points_at_the_time() -> None:
 def test_safe_static_messages_are_sent_as_they_are(message: str) -> None:
     cleaned = allowed({"exception": {"values": [{"type": "OperationalError", "value": message}]}})
     assert cleaned["exception"]["values"][0]["value"] == message
-
-
-def test_no_breadcrumbs() -> None:
-    assert before_breadcrumb({"category": "query", "message": "SELECT"}, {}) is None
