@@ -1,13 +1,14 @@
 """Events owned by the analytics layer itself, declared now and fired by later apps.
 
 ``setup.completed`` and ``telemetry.consent_changed`` come from the installation setup
-and telemetry app, ``feature_flag.changed`` from the feature-flag admin; they call
+and telemetry app, ``feature_flag.changed`` from every change of a flag row (the admin,
+waffle's commands); they call
 ``analytics.emit`` with these names.
 """
 
 from __future__ import annotations
 
-from analytics.catalogue import Bool, Enum, Identifier, declare
+from analytics.catalogue import Bool, Enum, Identifier, channel_property, declare
 
 TELEMETRY_STATES = ("on", "off", "undecided")
 
@@ -39,5 +40,6 @@ declare(
         "kind": Enum("What was changed.", choices=("flag", "switch", "sample")),
         "flag_name": Identifier("Name of the flag as declared in the code (not user input)."),
         "state": Bool("Whether it is now active."),
+        "channel": channel_property(),
     },
 )

@@ -232,6 +232,19 @@ def declare_person_property(name: str, prop: Property) -> None:
     catalogue.declare_person_property(name, prop)
 
 
+def channel_property(
+    description: str = "The door it came through: the web UI, the API, the Django admin or a "
+    "management command.",
+) -> Enum:
+    """The ``channel`` property of write events; its choices come from ``ANALYTICS_CHANNELS``.
+
+    The value to send is :func:`analytics.context.channel`.
+    """
+    from analytics import conf
+
+    return Enum(description, choices=conf.channel_choices())
+
+
 def person_properties(provider: PersonProvider) -> PersonProvider:
     """Register the function that gives a user's person properties (a decorator).
 
@@ -256,6 +269,7 @@ __all__ = [
     "Property",
     "UnknownEvent",
     "catalogue",
+    "channel_property",
     "declare",
     "declare_person_property",
     "person_properties",

@@ -40,6 +40,12 @@ DEFAULTS: dict[str, Any] = {
     "ACCESS_LOG": True,
     # Template that the /privacy/events/ page extends.
     "BASE_TEMPLATE": "base.html",
+    # The door a request came through, for the ``channel`` property of events: the first
+    # path prefix that matches names it (e.g. {"/api/": "api"}), else REQUEST_CHANNEL.
+    "CHANNELS": {},
+    "REQUEST_CHANNEL": "web",
+    # Work outside any request (a management command, a worker, a shell).
+    "COMMAND_CHANNEL": "cli",
 }
 
 
@@ -88,3 +94,30 @@ def access_log() -> bool:
 
 def base_template() -> str:
     return str(get("BASE_TEMPLATE"))
+
+
+def channels() -> dict[str, str]:
+    """Path prefix -> channel name, longest prefix first."""
+    mapping = dict(get("CHANNELS") or {})
+    return dict(sorted(mapping.items(), key=lambda item: -len(item[0])))
+
+
+def request_channel() -> str:
+    return str(get("REQUEST_CHANNEL"))
+
+
+def command_channel() -> str:
+    return str(get("COMMAND_CHANNEL"))
+
+
+def channel_choices() -> tuple[str, ...]:
+    """Every channel an event can carry, in a stable order, without repeats."""
+    names = [request_channel(), *channels().values(), command_channel()]
+    return tuple(dict.fromkeys(names))
+
+
+def channel_for_path(path: str) -> str:
+    for prefix, name in channels().items():
+        if path.startswith(prefix):
+            return name
+    return request_channel()

@@ -1,4 +1,4 @@
-"""The request context: request id, route name and actor of the work in progress.
+"""The request context: request id, route name, channel and actor of the work in progress.
 
 Held in a ``ContextVar`` so log lines and events can read it without it being passed
 around; it is set by :class:`analytics.middleware.RequestContextMiddleware` or, for a job
@@ -17,6 +17,8 @@ from typing import Any
 
 from django.utils.functional import empty
 
+from analytics import conf
+
 # A client-supplied X-Request-ID is kept only when it looks like an id: bounded length,
 # no spaces, quotes or other characters that could forge or break a log line.
 REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$")
@@ -28,6 +30,9 @@ ActorId = int | str
 class RequestContext:
     request_id: str
     route: str | None = None
+    # The door the work came through (``web``, ``api``, ``admin``, ``cli``...), see
+    # :func:`channel`.
+    channel: str | None = None
     # The HttpRequest, read lazily: the user is known only once authentication ran
     # (for the API that is inside the view, when DRF sets request.user).
     request: Any = field(default=None, repr=False)
@@ -73,6 +78,19 @@ def request_id() -> str | None:
     return ctx.request_id if ctx else None
 
 
+def channel() -> str:
+    """The door of the work in progress, for the ``channel`` property of write events.
+
+    Set from the path by the middleware (``ANALYTICS_CHANNELS``); outside any request, or
+    in a :func:`request_context` that names none, it is ``ANALYTICS_COMMAND_CHANNEL``
+    (``cli``): a management command, a worker or a shell.
+    """
+    ctx = _current.get()
+    if ctx is not None and ctx.channel:
+        return ctx.channel
+    return conf.command_channel()
+
+
 def activate(ctx: RequestContext) -> Token[RequestContext | None]:
     return _current.set(ctx)
 
@@ -83,10 +101,16 @@ def deactivate(token: Token[RequestContext | None]) -> None:
 
 @contextmanager
 def request_context(
-    *, request_id: str | None = None, route: str | None = None, request: Any = None
+    *,
+    request_id: str | None = None,
+    route: str | None = None,
+    request: Any = None,
+    channel: str | None = None,
 ) -> Iterator[RequestContext]:
     """Run a block as one unit of work (a job, a command) with its own request id."""
-    ctx = RequestContext(request_id=request_id or new_request_id(), route=route, request=request)
+    ctx = RequestContext(
+        request_id=request_id or new_request_id(), route=route, request=request, channel=channel
+    )
     token = activate(ctx)
     try:
         yield ctx

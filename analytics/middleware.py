@@ -1,4 +1,4 @@
-"""Request context for logs and events: request id, route name and actor."""
+"""Request context for logs and events: request id, route name, channel and actor."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ class RequestContextMiddleware:
 
     An incoming ``X-Request-ID`` (from a proxy or a client) is kept when it is a sane
     value (8 to 128 letters, digits, ``.``, ``_``, ``:`` or ``-``); otherwise a new one is
-    made. Every log line written while the request runs carries it. Put this middleware
+    made. Every log line written while the request runs carries it. The channel (the door:
+    ``web``, ``api``, ``admin``) comes from the first ``ANALYTICS_CHANNELS`` prefix that
+    matches the path. Put this middleware
     first, so that even errors raised by other middleware are logged with the id.
     """
 
@@ -31,7 +33,10 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = context.clean_request_id(request.headers.get(HEADER))
         ctx = context.RequestContext(
-            request_id=request_id or context.new_request_id(), request=request
+            request_id=request_id or context.new_request_id(),
+            request=request,
+            # From the path prefix (ANALYTICS_CHANNELS): the door, not the URL, is kept.
+            channel=conf.channel_for_path(request.path_info),
         )
         # Also on the request: Django logs 4xx/5xx after the middleware chain returned.
         request.request_id = ctx.request_id  # type: ignore[attr-defined]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -17,7 +18,12 @@ class TokenThrottle(AnonRateThrottle):
 
 
 class TokenView(APIView):
-    """Exchange a username and password for the user's API token."""
+    """Exchange a username and password for the user's API token.
+
+    A successful exchange is a login: Django's ``user_logged_in`` is sent (``auth.login``
+    with channel ``api``, and the user's ``last_login``), as a failed one already sends
+    ``user_login_failed``.
+    """
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
@@ -30,5 +36,7 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token = api_token_create(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        token = api_token_create(user=user)
+        user_logged_in.send(sender=type(user), request=request, user=user)
         return Response({"token": token.key})

@@ -1,5 +1,5 @@
-"""Analytics adapter of the accounts app: logins, logouts, failed logins and API tokens,
-plus the person properties PostHog may know about a user.
+"""Analytics adapter of the accounts app: logins, logouts, failed logins, API tokens,
+profile and password changes, plus the person properties PostHog may know about a user.
 
 The only module of the app that imports ``analytics``. Properties are ids, flags and
 enums; a username never appears, not even for a failed login.
@@ -11,10 +11,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 import analytics
-from analytics import Bucketed, Enum, Int
+from analytics import Bool, Bucketed, Enum, Int, context
+from analytics.catalogue import channel_property
 from apps.accounts import signals
 from apps.accounts.models import Profile, Role
 
@@ -25,7 +27,8 @@ CHANNEL = Enum(
 
 analytics.declare(
     "auth.login",
-    "A user logged in with the login form or the admin login page.",
+    "A user logged in with the login form or the admin login page, or exchanged their "
+    "password for their API token (POST /api/v1/auth/token/, channel api).",
     properties={"channel": CHANNEL},
 )
 analytics.declare("auth.logout", "A user logged out.")
@@ -35,7 +38,33 @@ analytics.declare(
     properties={"channel": CHANNEL},
     outbound=False,
 )
-analytics.declare("api_token.created", "A user created their API token (the first request).")
+WRITE_CHANNEL = channel_property()
+analytics.declare(
+    "api_token.created",
+    "An API token was created for a user (their first request, or an admin in the admin).",
+    properties={"channel": WRITE_CHANNEL},
+)
+analytics.declare(
+    "api_token.revoked",
+    "A user's API token was deleted (clients using it get 401).",
+    properties={"channel": WRITE_CHANNEL},
+)
+analytics.declare(
+    "profile.updated",
+    "A user's profile changed: time zone or role (never the values).",
+    properties={
+        "fields_changed": Int("How many fields changed."),
+        "timezone_changed": Bool("The time zone changed."),
+        "role_changed": Bool("The role changed."),
+        "channel": WRITE_CHANNEL,
+    },
+)
+analytics.declare(
+    "auth.password_changed",
+    "A user's password was set: the password form, the admin, a reset or manage.py "
+    "changepassword (not when the login is created).",
+    properties={"channel": WRITE_CHANNEL},
+)
 
 analytics.declare_person_property("role", Enum("The user's role.", choices=Role.values))
 analytics.declare_person_property(
@@ -82,7 +111,32 @@ def _login_failed(*, request: Any = None, **_: Any) -> None:
 @analytics.receiver(signals.api_token_created)
 def _api_token_created(*, user_id: int, created: bool, **_: Any) -> None:
     if created:
-        analytics.emit("api_token.created", actor_id=user_id)
+        analytics.emit("api_token.created", actor_id=user_id, channel=context.channel())
+
+
+@analytics.receiver(signals.api_token_revoked)
+def _api_token_revoked(*, user_id: int, **_: Any) -> None:
+    analytics.emit("api_token.revoked", actor_id=user_id, channel=context.channel())
+
+
+@analytics.receiver(signals.profile_updated)
+def _profile_updated(*, user_id: int, changed: list[str], **_: Any) -> None:
+    analytics.emit(
+        "profile.updated",
+        actor_id=user_id,
+        fields_changed=len(changed),
+        timezone_changed="timezone" in changed,
+        role_changed="role" in changed,
+        channel=context.channel(),
+    )
+
+
+@analytics.receiver(post_save, sender=get_user_model())
+def _user_saved(*, instance: Any, created: bool, **_: Any) -> None:
+    # set_password() keeps the raw password in ``_password`` until save() has run the
+    # validators' password_changed hooks: post_save still sees it, whichever door set it.
+    if not created and getattr(instance, "_password", None) is not None:
+        analytics.emit("auth.password_changed", actor_id=instance.pk, channel=context.channel())
 
 
 @analytics.person_properties

@@ -14,17 +14,35 @@ from apps.accounts.models import Profile, Role
 from apps.accounts.selectors import profile_get
 from apps.core.services import apply_changes, save_changes, send_on_commit
 
+# What an administrator may change on a login (the Django admin's user page); the password
+# has its own forms (set_password), groups and permissions are saved by the admin's m2m.
+USER_EDITABLE = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "last_login",
+    "date_joined",
+)
+
 
 @transaction.atomic
 def user_create(
     *,
     username: str,
-    password: str,
+    password: str | None,
     email: str = "",
     role: str = Role.MEMBER,
     timezone: str = "UTC",
 ) -> AbstractBaseUser:
-    """Create a login with its profile. Admins get Django admin access too."""
+    """Create a login with its profile. Admins get Django admin access too.
+
+    ``password=None`` makes a login without a usable password (it cannot sign in until
+    one is set).
+    """
     is_admin = role == Role.ADMIN
     user = get_user_model().objects.create_user(
         username=username, email=email, password=password, is_staff=is_admin
@@ -33,6 +51,22 @@ def user_create(
     profile.full_clean()
     profile.save()
     return user
+
+
+@transaction.atomic
+def user_update(*, user: AbstractBaseUser, data: dict[str, Any]) -> AbstractBaseUser:
+    """Change a login's details (not its password); validated like every other row."""
+    changed = apply_changes(user, data, allowed=USER_EDITABLE)
+    if changed:
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=changed)
+    return user
+
+
+@transaction.atomic
+def user_delete(*, user: AbstractBaseUser) -> None:
+    """Delete a login with its profile, its token and its time entries."""
+    user.delete()
 
 
 @transaction.atomic
@@ -51,3 +85,12 @@ def api_token_create(*, user: AbstractBaseUser) -> Token:
     token, created = Token.objects.get_or_create(user=user)
     send_on_commit(signals.api_token_created, Token, user_id=user.pk, created=created)
     return token
+
+
+@transaction.atomic
+def api_token_revoke(*, user: AbstractBaseUser) -> bool:
+    """Delete the user's API token; clients using it get 401. False when there was none."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    if deleted:
+        send_on_commit(signals.api_token_revoked, Token, user_id=user.pk)
+    return bool(deleted)

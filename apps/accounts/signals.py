@@ -12,3 +12,8 @@ from django.dispatch import Signal
 api_token_created = Signal()
 # profile_updated: user_id (int), changed (list[str] of field names)
 profile_updated = Signal()
+# api_token_revoked: user_id (int)
+api_token_revoked = Signal()
+# Password changes have no domain signal: every door (the password form, the admin's
+# password page, manage.py changepassword, a password reset) ends in the user's save after
+# set_password, which apps.accounts.events observes.

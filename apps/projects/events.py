@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import analytics
-from analytics import Bool, Int
+from analytics import Bool, Int, context
+from analytics.catalogue import channel_property
 from apps.projects import signals
 from apps.projects.models import Project
 
 PROJECT_ID = Int("Id of the project.")
 
+CHANNEL = channel_property()
 analytics.declare(
     "project.created",
     "Someone created a project.",
@@ -20,12 +22,17 @@ analytics.declare(
         "billable": Bool("Time on the project is billable by default."),
         "has_rate": Bool("An hourly rate is set."),
         "has_budget": Bool("A budget in hours is set."),
+        "channel": CHANNEL,
     },
 )
 analytics.declare(
     "project.updated",
     "Someone changed a project's details.",
-    properties={"project_id": PROJECT_ID, "fields_changed": Int("How many fields changed.")},
+    properties={
+        "project_id": PROJECT_ID,
+        "fields_changed": Int("How many fields changed."),
+        "channel": CHANNEL,
+    },
 )
 analytics.declare(
     "project.archived",
@@ -33,12 +40,17 @@ analytics.declare(
     properties={
         "project_id": PROJECT_ID,
         "archived": Bool("True when archived, false when restored."),
+        "channel": CHANNEL,
     },
 )
 analytics.declare(
     "project.deleted",
     "An admin deleted a project that had no time entries.",
-    properties={"project_id": PROJECT_ID, "task_count": Int("Tasks deleted with it.")},
+    properties={
+        "project_id": PROJECT_ID,
+        "task_count": Int("Tasks deleted with it."),
+        "channel": CHANNEL,
+    },
 )
 
 
@@ -52,23 +64,38 @@ def _created(*, project: Project, actor_id: int | None, **_: Any) -> None:
         billable=project.billable,
         has_rate=project.hourly_rate is not None,
         has_budget=project.budget_hours is not None,
+        channel=context.channel(),
     )
 
 
 @analytics.receiver(signals.project_updated)
 def _updated(*, project: Project, actor_id: int | None, changed: list[str], **_: Any) -> None:
     analytics.emit(
-        "project.updated", actor_id=actor_id, project_id=project.pk, fields_changed=len(changed)
+        "project.updated",
+        actor_id=actor_id,
+        project_id=project.pk,
+        fields_changed=len(changed),
+        channel=context.channel(),
     )
 
 
 @analytics.receiver(signals.project_archived)
 def _archived(*, project: Project, actor_id: int | None, archived: bool, **_: Any) -> None:
-    analytics.emit("project.archived", actor_id=actor_id, project_id=project.pk, archived=archived)
+    analytics.emit(
+        "project.archived",
+        actor_id=actor_id,
+        project_id=project.pk,
+        archived=archived,
+        channel=context.channel(),
+    )
 
 
 @analytics.receiver(signals.project_deleted)
 def _deleted(*, project_id: int, actor_id: int | None, task_count: int, **_: Any) -> None:
     analytics.emit(
-        "project.deleted", actor_id=actor_id, project_id=project_id, task_count=task_count
+        "project.deleted",
+        actor_id=actor_id,
+        project_id=project_id,
+        task_count=task_count,
+        channel=context.channel(),
     )

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import analytics
-from analytics import Bool, Enum, Int
+from analytics import Bool, Enum, Int, context
+from analytics.catalogue import channel_property
 from apps.tasks import signals
 from apps.tasks.models import Task, TaskStatus
 
 TASK_ID = Int("Id of the task.")
 PROJECT_ID = Int("Id of the task's project.")
+
+CHANNEL = channel_property()
 
 
 def _status(description: str) -> Enum:
@@ -25,6 +28,7 @@ analytics.declare(
         "project_id": PROJECT_ID,
         "status": _status("Status the task starts in."),
         "has_estimate": Bool("An estimate in hours is set."),
+        "channel": CHANNEL,
     },
 )
 analytics.declare(
@@ -34,6 +38,7 @@ analytics.declare(
         "task_id": TASK_ID,
         "project_id": PROJECT_ID,
         "fields_changed": Int("How many fields changed."),
+        "channel": CHANNEL,
     },
 )
 analytics.declare(
@@ -44,12 +49,13 @@ analytics.declare(
         "project_id": PROJECT_ID,
         "old_status": _status("Status before the change."),
         "new_status": _status("Status after the change."),
+        "channel": CHANNEL,
     },
 )
 analytics.declare(
     "task.deleted",
     "An admin deleted a task.",
-    properties={"task_id": TASK_ID, "project_id": PROJECT_ID},
+    properties={"task_id": TASK_ID, "project_id": PROJECT_ID, "channel": CHANNEL},
 )
 
 
@@ -62,6 +68,7 @@ def _created(*, task: Task, actor_id: int | None, **_: Any) -> None:
         project_id=task.project_id,
         status=task.status,
         has_estimate=task.estimate_hours is not None,
+        channel=context.channel(),
     )
 
 
@@ -73,6 +80,7 @@ def _updated(*, task: Task, actor_id: int | None, changed: list[str], **_: Any) 
         task_id=task.pk,
         project_id=task.project_id,
         fields_changed=len(changed),
+        channel=context.channel(),
     )
 
 
@@ -87,9 +95,16 @@ def _status_changed(
         project_id=task.project_id,
         old_status=old_status,
         new_status=new_status,
+        channel=context.channel(),
     )
 
 
 @analytics.receiver(signals.task_deleted)
 def _deleted(*, task_id: int, project_id: int, actor_id: int | None, **_: Any) -> None:
-    analytics.emit("task.deleted", actor_id=actor_id, task_id=task_id, project_id=project_id)
+    analytics.emit(
+        "task.deleted",
+        actor_id=actor_id,
+        task_id=task_id,
+        project_id=project_id,
+        channel=context.channel(),
+    )

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import analytics
-from analytics import Bool, Bucketed, Int
+from analytics import Bool, Bucketed, Int, context
+from analytics.catalogue import channel_property
 from apps.timers import signals
 from apps.timers.models import TimeEntry
 
@@ -22,6 +23,7 @@ DURATION = Bucketed(
     unit="seconds",
 )
 
+CHANNEL = channel_property()
 analytics.declare(
     "timer.started",
     "A user started the timer (a timer already running is stopped first).",
@@ -31,12 +33,18 @@ analytics.declare(
         "task_id": TASK_ID,
         "billable": BILLABLE,
         "stopped_previous": Bool("A running timer was stopped to start this one."),
+        "channel": CHANNEL,
     },
 )
 analytics.declare(
     "timer.stopped",
     "A running timer was stopped, by its user or by starting another one.",
-    properties={"entry_id": ENTRY_ID, "project_id": PROJECT_ID, "duration": DURATION},
+    properties={
+        "entry_id": ENTRY_ID,
+        "project_id": PROJECT_ID,
+        "duration": DURATION,
+        "channel": CHANNEL,
+    },
 )
 analytics.declare(
     "timer.idle_trimmed",
@@ -51,6 +59,7 @@ analytics.declare(
             bounds=(3600, 4 * 3600, 8 * 3600, 12 * 3600, 24 * 3600, 72 * 3600),
             unit="seconds",
         ),
+        "channel": CHANNEL,
     },
 )
 analytics.declare(
@@ -63,6 +72,7 @@ analytics.declare(
         "billable": BILLABLE,
         "duration": DURATION,
         "overlaps": Int("How many of the user's other entries it overlaps."),
+        "channel": CHANNEL,
     },
 )
 analytics.declare(
@@ -72,12 +82,17 @@ analytics.declare(
         "entry_id": ENTRY_ID,
         "project_id": PROJECT_ID,
         "fields_changed": Int("How many fields changed."),
+        "channel": CHANNEL,
     },
 )
 analytics.declare(
     "time_entry.deleted",
     "Someone deleted a time entry.",
-    properties={"entry_id": ENTRY_ID, "was_running": Bool("It was a running timer.")},
+    properties={
+        "entry_id": ENTRY_ID,
+        "was_running": Bool("It was a running timer."),
+        "channel": CHANNEL,
+    },
 )
 
 
@@ -91,6 +106,7 @@ def _timer_started(*, entry: TimeEntry, stopped_previous: bool, **_: Any) -> Non
         task_id=entry.task_id,
         billable=entry.billable,
         stopped_previous=stopped_previous,
+        channel=context.channel(),
     )
 
 
@@ -102,6 +118,7 @@ def _timer_stopped(*, entry: TimeEntry, duration_seconds: int, **_: Any) -> None
         entry_id=entry.pk,
         project_id=entry.project_id,
         duration=duration_seconds,
+        channel=context.channel(),
     )
 
 
@@ -116,6 +133,7 @@ def _timer_idle_trimmed(
         project_id=entry.project_id,
         duration=duration_seconds,
         trimmed=trimmed_seconds,
+        channel=context.channel(),
     )
 
 
@@ -130,6 +148,7 @@ def _entry_created(*, entry: TimeEntry, overlaps: int, **_: Any) -> None:
         billable=entry.billable,
         duration=entry.duration_seconds,
         overlaps=overlaps,
+        channel=context.channel(),
     )
 
 
@@ -141,6 +160,7 @@ def _entry_updated(*, entry: TimeEntry, actor_id: int | None, changed: list[str]
         entry_id=entry.pk,
         project_id=entry.project_id,
         fields_changed=len(changed),
+        channel=context.channel(),
     )
 
 
@@ -153,4 +173,5 @@ def _entry_deleted(
         actor_id=actor_id or user_id,
         entry_id=entry_id,
         was_running=was_running,
+        channel=context.channel(),
     )
