@@ -323,6 +323,11 @@ ANALYTICS_POSTHOG_HOST = env_str("POSTHOG_HOST", "https://eu.i.posthog.com")
 ANALYTICS_ID_SECRET = env_str("ANALYTICS_ID_SECRET", "", secret=True)
 ANALYTICS_STRICT = env_bool("ANALYTICS_STRICT", False)
 ANALYTICS_SINKS = ["jsonlog", "metrics", "posthog"]
+# The door of each request, sent as the "channel" of write events; any other path is "web",
+# work outside a request (management commands) is "cli".
+ANALYTICS_CHANNELS = {"/api/": "api", "/admin/": "admin"}
+ANALYTICS_REQUEST_CHANNEL = "web"
+ANALYTICS_COMMAND_CHANNEL = "cli"
 
 # --- Monitoring ---------------------------------------------------------------------------
 METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
