@@ -15,6 +15,14 @@ from apps.reports.api import SummaryView
 from apps.tasks.api import TaskViewSet
 from apps.timers.api import TimeEntryViewSet, TimerStartView, TimerStopView, TimerView
 
+
+class ApiDocsView(SpectacularSwaggerView):
+    """The Swagger page; it has nothing to say to OPTIONS (whose DRF metadata answer its
+    HTML renderer cannot render), so only GET and HEAD are allowed (others: 405)."""
+
+    http_method_names = ["get", "head"]
+
+
 router = DefaultRouter()
 router.register("clients", ClientViewSet, basename="client")
 router.register("projects", ProjectViewSet, basename="project")
@@ -40,5 +48,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -16,7 +16,7 @@ from apps.projects import services
 from apps.projects.models import Project
 from apps.tasks import services as task_services
 from apps.tasks.models import Task
-from apps.web.forms import ProjectForm, TaskForm, apply_service_errors
+from apps.web.forms import ProjectForm, TaskForm, apply_service_errors, changes
 from apps.web.selectors import projects_with_hours, recent_project_entries, tasks_with_hours
 from apps.web.views.common import admin_required, paginate
 
@@ -26,7 +26,8 @@ from apps.web.views.common import admin_required, paginate
 def project_list(request: HttpRequest) -> HttpResponse:
     archived = request.GET.get("archived") == "1"
     client = None
-    if (raw := request.GET.get("client", "")).isdigit():
+    # isdigit() alone lets "²" through to int(); a bad or huge id simply finds no client.
+    if (raw := request.GET.get("client", "")).isascii() and raw.isdigit():
         client = get_object_or_404(Client, pk=int(raw))
     projects = projects_with_hours(archived=archived, client_id=client.pk if client else None)
     context = {
@@ -60,7 +61,9 @@ def _save_project(request: HttpRequest, project: Project | None) -> HttpResponse
                 project = services.project_create(actor_id=request.user.pk, **form.cleaned_data)
             else:
                 services.project_update(
-                    project=project, data=form.cleaned_data, actor_id=request.user.pk
+                    project=project,
+                    data=changes(form, ProjectForm.FIELDS),
+                    actor_id=request.user.pk,
                 )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -119,7 +122,7 @@ def _save_task(request: HttpRequest, project: Project, task: Task | None) -> Htt
                 )
             else:
                 task_services.task_update(
-                    task=task, data=form.cleaned_data, actor_id=request.user.pk
+                    task=task, data=changes(form, TaskForm.FIELDS), actor_id=request.user.pk
                 )
         except ValidationError as exc:
             apply_service_errors(form, exc)
