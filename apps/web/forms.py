@@ -28,7 +28,10 @@ from apps.tasks.models import Task, TaskStatus
 from apps.timers.models import TimeEntry
 from apps.web.fields import project_field, task_field
 
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# Times are shown and entered to the second (``step="1"``); browsers leave out ":00" seconds
+# and older links and scripts post minutes, so both are read.
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+DATETIME_INPUT_FORMATS = (DATETIME_FORMAT, "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 GROUP_LABELS = {
     "project": "Project",
     "client": "Client",
@@ -114,13 +117,87 @@ class BillableSelect(forms.NullBooleanSelect):
         self.choices = [("unknown", "As the project says"), ("true", "Yes"), ("false", "No")]
 
 
-def _datetime_field(label: str, *, required: bool) -> forms.DateTimeField:
-    return forms.DateTimeField(
+class LocalDateTimeField(forms.DateTimeField):
+    """A moment in the user's time zone, shown and entered to the second.
+
+    A stored time can be finer than the input (microseconds from the timer or the API) or
+    fall in the hour a daylight-saving change repeats, which the text of the input cannot
+    tell apart. So the field compares at the precision it shows: submitted text that reads
+    as the moment the form showed is unchanged (not in ``changed_data``), and ``kept`` (the
+    stored value, set by the form) comes back untouched instead of a truncated copy.
+    """
+
+    input_formats = DATETIME_INPUT_FORMATS
+    kept: datetime | None = None
+
+    def _as_typed(self, value: Any) -> datetime | None:
+        """The wall-clock time a submitted text reads as, without any time zone."""
+        if not isinstance(value, str):
+            return None
+        text = value.strip()
+        for fmt in self.input_formats:
+            try:
+                return datetime.strptime(text, fmt)  # noqa: DTZ007 (a wall-clock reading)
+            except ValueError:
+                continue
+        return None
+
+    @staticmethod
+    def _as_shown(value: datetime) -> datetime:
+        """The wall-clock time the form shows for a stored moment."""
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value)
+        return value.replace(microsecond=0)
+
+    def _reads_as(self, data: Any, value: datetime | None) -> bool:
+        typed = self._as_typed(data)
+        return value is not None and typed is not None and typed == self._as_shown(value)
+
+    def to_python(self, value: Any) -> datetime | None:
+        if self._reads_as(value, self.kept):
+            return self.kept
+        return super().to_python(value)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        if isinstance(initial, datetime) and self._as_typed(data) is not None:
+            return not self._reads_as(data, initial)
+        return super().has_changed(initial, data)
+
+
+def _datetime_field(label: str, *, required: bool) -> LocalDateTimeField:
+    return LocalDateTimeField(
         label=label,
         required=required,
         validators=[validate_stored_time],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "step": "1"}, format=DATETIME_FORMAT
+        ),
     )
+
+
+class TextField(forms.CharField):
+    """Text as a browser sends it back: line breaks as CRLF, which mean the same as LF."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n")
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        # Unchanged when it reads the same: CRLF for LF, or the surrounding spaces the
+        # field strips, are no edit, so the stored text is kept exactly as it is.
+        return self.to_python(data) != self.to_python(initial or "")
+
+
+class ColourField(forms.RegexField):
+    """``#RRGGBB``; browsers send a colour input back in lower case, which is no edit."""
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return str(data or "").strip().lower() != str(initial or "").strip().lower()
+
+
+def changes(form: forms.Form, names: tuple[str, ...]) -> dict[str, Any]:
+    """The cleaned values of the fields among ``names`` that the user changed."""
+    return {name: form.cleaned_data[name] for name in names if name in form.changed_data}
 
 
 class IdleTrimForm(AccessibleForm):
@@ -144,7 +221,7 @@ class EntryForm(WorkPickerForm):
 
     started_at = _datetime_field("Start", required=True)
     ended_at = _datetime_field("End", required=True)
-    notes = forms.CharField(
+    notes = TextField(
         required=False,
         max_length=5000,
         validators=[validate_text],
@@ -167,7 +244,10 @@ class EntryForm(WorkPickerForm):
         self.fields["task"] = task_field(
             Task.objects.filter(Q(project__archived=False) | current_task)
         )
+        self.entry = entry
         if entry is not None:
+            self.fields["started_at"].kept = entry.started_at
+            self.fields["ended_at"].kept = entry.ended_at
             # An edit states the flag; "as the project says" only applies on creation.
             self.fields["billable"] = forms.BooleanField(required=False, label="Billable")
             if entry.is_running:
@@ -176,8 +256,15 @@ class EntryForm(WorkPickerForm):
         self.order_fields(list(self.FIELDS))
 
     def service_data(self) -> dict[str, Any]:
-        data = {name: self.cleaned_data[name] for name in self.FIELDS}
-        if data["billable"] is None:
+        """Everything for a new entry; for an edit, only what the user changed."""
+        if self.entry is None:
+            data = {name: self.cleaned_data[name] for name in self.FIELDS}
+        else:
+            data = changes(self, self.FIELDS)
+            # A task picked without its project names the project.
+            if "task" in data and self.cleaned_data["project"] != self.entry.project:
+                data["project"] = self.cleaned_data["project"]
+        if data.get("billable", False) is None:
             del data["billable"]
         return data
 
@@ -296,7 +383,7 @@ class _UniqueNameMixin:
 
 class ClientForm(_UniqueNameMixin, AccessibleForm):
     model = Client
-    name = forms.CharField(max_length=200, validators=[validate_text])
+    name = TextField(max_length=200, validators=[validate_text])
 
     def __init__(self, *args: Any, instance: Client | None = None, **kwargs: Any) -> None:
         self.instance = instance
@@ -309,8 +396,8 @@ class ProjectForm(_UniqueNameMixin, AccessibleForm):
     model = Project
     FIELDS = ("name", "client", "colour", "billable", "hourly_rate", "budget_hours")
 
-    name = forms.CharField(max_length=200, validators=[validate_text])
-    colour = forms.RegexField(
+    name = TextField(max_length=200, validators=[validate_text])
+    colour = ColourField(
         regex=r"^#[0-9a-fA-F]{6}$",
         initial="#3366cc",
         widget=forms.TextInput(attrs={"type": "color"}),
@@ -346,7 +433,7 @@ class ProjectForm(_UniqueNameMixin, AccessibleForm):
 class TaskForm(AccessibleForm):
     FIELDS = ("name", "status", "estimate_hours")
 
-    name = forms.CharField(max_length=200, validators=[validate_text])
+    name = TextField(max_length=200, validators=[validate_text])
     status = forms.ChoiceField(choices=TaskStatus.choices, initial=TaskStatus.TODO)
     estimate_hours = forms.DecimalField(
         required=False, min_value=0, max_digits=8, decimal_places=2, label="Estimate (hours)"
@@ -360,10 +447,10 @@ class TaskForm(AccessibleForm):
 
 # --- Account --------------------------------------------------------------------------------
 class ProfileForm(AccessibleForm):
-    first_name = forms.CharField(
+    first_name = TextField(
         max_length=150, required=False, label="First name", validators=[validate_text]
     )
-    last_name = forms.CharField(
+    last_name = TextField(
         max_length=150, required=False, label="Last name", validators=[validate_text]
     )
     timezone = forms.ChoiceField(

@@ -17,18 +17,25 @@ from apps.core.services import apply_changes
 
 @transaction.atomic
 def account_update(
-    *, user: AbstractBaseUser, first_name: str, last_name: str, timezone: str
+    *,
+    user: AbstractBaseUser,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    timezone: str | None = None,
 ) -> list[str]:
-    """Update the user's name and time zone; return the names of the fields that changed."""
+    """Update the given parts of the user's name and time zone (``None`` leaves one as it
+    is); return the names of the fields that changed."""
+    names = {"first_name": first_name, "last_name": last_name}
     changed = apply_changes(
         user,
-        {"first_name": first_name.strip(), "last_name": last_name.strip()},
+        {name: value.strip() for name, value in names.items() if value is not None},
         allowed=("first_name", "last_name"),
     )
     if changed:
         user.save(update_fields=changed)
-    before = profile_get(user=user).timezone
-    profile = profile_update(user=user, data={"timezone": timezone})
-    if profile.timezone != before:
-        changed.append("timezone")
+    if timezone is not None:
+        before = profile_get(user=user).timezone
+        profile = profile_update(user=user, data={"timezone": timezone})
+        if profile.timezone != before:
+            changed.append("timezone")
     return changed

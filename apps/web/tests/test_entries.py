@@ -214,7 +214,7 @@ def test_it_edits_an_entry_and_keeps_its_values_in_the_form(
     member_web: Client, world: World
 ) -> None:
     html = member_web.get(f"/entries/{world.mine.pk}/edit/").content.decode()
-    start = timezone.localtime(world.mine.started_at).strftime("%Y-%m-%dT%H:%M")
+    start = timezone.localtime(world.mine.started_at).strftime("%Y-%m-%dT%H:%M:%S")
     assert f'value="{start}"' in html
     assert "member&#x27;s work</textarea>" in html
     response = member_web.post(

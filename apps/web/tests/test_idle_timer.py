@@ -47,8 +47,8 @@ class TestFlagOn:
         field = re.search(r'<input type="datetime-local" name="ended_at"[^>]*>', html)
         assert field is not None, html
         # Suggested: a working day after the start; the picker spans start to now.
-        assert f'value="{local(entry.started_at + timedelta(hours=8))}"' in field.group(0)
-        assert f'min="{local(entry.started_at)}"' in field.group(0)
+        assert f'value="{local(entry.started_at + timedelta(hours=8))}:00"' in field.group(0)
+        assert f'min="{local(entry.started_at)}:00"' in field.group(0)
 
     def test_a_recent_timer_is_not_flagged(
         self, member_web: Client, member: Any, project: Any, settings: Any

@@ -13,7 +13,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.selectors import profile_get, user_is_admin
-from apps.web.forms import ProfileForm, apply_service_errors
+from apps.web.forms import ProfileForm, apply_service_errors, changes
 from apps.web.services import account_update
 
 
@@ -29,7 +29,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            account_update(user=user, **form.cleaned_data)
+            account_update(user=user, **changes(form, ("first_name", "last_name", "timezone")))
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.accounts.selectors import user_is_admin
 from apps.clients import services
 from apps.clients.models import Client
-from apps.web.forms import ClientForm, apply_service_errors
+from apps.web.forms import ClientForm, apply_service_errors, changes
 from apps.web.selectors import clients_with_counts
 from apps.web.views.common import admin_required, paginate
 
@@ -39,7 +39,7 @@ def _save(request: HttpRequest, client: Client | None) -> HttpResponse:
                 )
             else:
                 services.client_update(
-                    client=client, data=form.cleaned_data, actor_id=request.user.pk
+                    client=client, data=changes(form, ("name",)), actor_id=request.user.pk
                 )
         except ValidationError as exc:
             apply_service_errors(form, exc)
