@@ -15,9 +15,49 @@ from rest_framework.test import APIClient
 
 from analytics.testutils import CapturedEvents, FakePostHog, capture_events
 from apps.accounts.models import Role
+from tests import support
 from tests.factories import ProjectFactory, TaskFactory, UserFactory
 
 PASSWORD = "correct horse battery"  # noqa: S105 (test persona)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Under TIMETRACKER_REQUIRE_ALL (CI) a skip fails unless tests.support allows it.
+
+    Covers every way a test can skip, so CI cannot go green by silently skipping what it
+    was meant to prove.
+    """
+    report = yield
+    if report.skipped and support.strict() and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report)
+        if not support.skip_allowed(reason):
+            report.outcome = "failed"
+            report.longrepr = (
+                f"skipped in CI, which TIMETRACKER_REQUIRE_ALL forbids: {reason} "
+                "(tests/support.py ALLOWED_SKIPS lists the skips CI may take)"
+            )
+    return report
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings_xdist_suffix(request: pytest.FixtureRequest) -> None:
+    """pytest-django's per-worker database names, except for SQLite's in-memory database.
+
+    pytest-django recognises in-memory SQLite by the engine name
+    ``django.db.backends.sqlite3``; ours is django-prometheus' wrapper of it, so it would
+    turn the test database into a file path that does not exist. Each xdist worker is its
+    own process with its own in-memory database: no suffix is needed.
+    """
+    from django.conf import settings as conf
+    from pytest_django.fixtures import _set_suffix_to_test_databases
+
+    database = conf.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and not database.get("TEST", {}).get("NAME"):
+        return
+    suffix = getattr(request.config, "workerinput", {}).get("workerid")
+    if suffix:
+        _set_suffix_to_test_databases(suffix=suffix)
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from analytics.logs import JsonFormatter
 from tests.ops import configs
 
 SHIPPERS = [configs.alloy_shipper(), configs.promtail_shipper()]
@@ -26,18 +27,12 @@ REQUEST_ID = "5b0c6c1e0d7f4d0a9f3f6a1c2b3d4e5f"
 EXPECTED = datetime(2026, 11, 28, 17, 59, 14, 123000, tzinfo=UTC)
 
 
-def formatter() -> Any:
-    try:
-        from analytics.logs import JsonFormatter
-    except ImportError:
-        return None
+def formatter() -> JsonFormatter:
     return JsonFormatter(env="production")
 
 
 def formatted(**record: Any) -> str:
     fmt = formatter()
-    if fmt is None:
-        pytest.skip("analytics.logs.JsonFormatter is not available")
     seconds = int(EXPECTED.replace(microsecond=0).timestamp())
     made = logging.makeLogRecord(
         {

@@ -21,7 +21,8 @@ def counter(name: str) -> float:
 
 @pytest.fixture
 def redis_client() -> Iterator[Any]:
-    redis = pytest.importorskip("redis")
+    import redis
+
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=5)
     try:
         client.ping()
