@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 _CI = os.environ.get("CI", "").lower() == "true"
 
@@ -23,6 +23,9 @@ settings.register_profile(
     # No example database: it would be a .hypothesis/ directory in the checkout.
     database=None,
     print_blob=True,
+    # Without the "explain" phase: it re-runs a failing case many times to comment on it,
+    # which makes a red run minutes long while the fix is in progress.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
     suppress_health_check=[
         # The db fixture is shared by the examples on purpose: each one runs in a
         # savepoint that is rolled back, so nothing leaks from one to the next.

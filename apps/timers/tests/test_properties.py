@@ -12,6 +12,7 @@ projects made once by the fixtures and leave nothing behind.
 
 from __future__ import annotations
 
+import json
 import os
 import reprlib
 import traceback
@@ -267,20 +268,23 @@ def _place(frame: traceback.FrameSummary) -> str:
     return f"{path}:{frame.lineno}"
 
 
+def _unexpected(op: Op, exc: BaseException) -> UnexpectedError:
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if "/apps/" in f.filename and "/tests/" not in f.filename]
+    where = ours[-1] if ours else frames[-1]
+    return UnexpectedError(
+        f"{op!r} raised {type(exc).__name__}: {short(str(exc))} in {_place(where)} "
+        f"(raised at {_place(frames[-1])})"
+    )
+
+
 def _call(op: Op, fn: Callable[[], Any]) -> Any:
     try:
         return fn()
     except ValidationError:
         return None
     except Exception as exc:  # every other exception is the finding
-        frames = traceback.extract_tb(exc.__traceback__)
-        ours = [f for f in frames if "/apps/" in f.filename and "/tests/" not in f.filename]
-        where = ours[-1] if ours else frames[-1]
-        raised = frames[-1]
-        raise UnexpectedError(
-            f"{op!r} raised {type(exc).__name__}: {short(str(exc))} in {_place(where)} "
-            f"(raised at {_place(raised)})"
-        ) from exc
+        raise _unexpected(op, exc) from exc
 
 
 def _entries() -> list[TimeEntry]:
@@ -493,3 +497,84 @@ def test_patching_away_the_end_of_a_finished_entry_answers_400(
     assert TimeEntry.objects.filter(user=member, ended_at__isnull=True).count() == (
         1 if timer_running else 0
     )
+
+
+# --- Hostile times as the API receives them: strings ----------------------------------------
+iso_st = st.one_of(
+    st.sampled_from(
+        [
+            "0001-01-01T00:00:00Z",
+            "0001-01-01T00:00:00+14:00",
+            "9999-12-31T23:59:59-12:00",
+            "9999-12-31T23:59:59Z",
+            "1969-12-31T23:59:59Z",
+            "1970-01-01T00:00:00Z",
+            "2199-12-31T23:59:59Z",
+            "2200-01-01T00:00:00Z",
+            "2026-03-09T11:00:00",
+            "2026-03-09T11:00:00+05:45",
+            "2026-03-09T11:00:00.999999999Z",
+            "2026-02-30T10:00:00Z",
+            "99999-01-01T00:00:00Z",
+            "garbage",
+            "",
+        ]
+    ),
+    st.datetimes(
+        min_value=datetime(1, 1, 1),
+        max_value=datetime(9999, 12, 31, 23, 59, 59),
+        timezones=st.one_of(st.none(), st.sampled_from(ZONES)),
+    ).map(lambda d: d.isoformat()),
+    st.integers(min_value=-3 * 86400, max_value=3600).map(
+        lambda s: (CLOCK_START + timedelta(seconds=s)).isoformat()
+    ),
+)
+
+
+def _api_call(client: APIClient, method: str, url: str, data: dict[str, Any]) -> int:
+    op = Op(f"{method.upper()} {url}", data)
+    try:
+        # Encoded here as a browser would (json.dumps escapes lone surrogates); the test
+        # client's own encoder cannot encode them.
+        body = json.dumps(data)
+        response = getattr(client, method)(url, body, content_type="application/json")
+    except Exception as exc:  # a view that raises, even ValidationError, is a 500
+        raise _unexpected(op, exc) from exc
+    assert response.status_code < 500, f"{op!r} answered {response.status_code}"
+    return int(response.status_code)
+
+
+@PROFILE
+@given(started=iso_st, ended=st.one_of(st.none(), iso_st), notes=notes_st)
+def test_the_entry_api_refuses_hostile_times_with_400_never_500(
+    world: World, started: str, ended: str | None, notes: str
+) -> None:
+    clock = Clock(CLOCK_START)
+    client = APIClient()
+    client.force_authenticate(world.users[0])
+    with rolled_back(clock):
+        project = world.projects[0].pk
+        data = {"project": project, "started_at": started, "ended_at": ended, "notes": notes}
+        status = _api_call(client, "post", "/api/v1/time-entries/", data)
+        assert status in (201, 400), f"POST answered {status}"
+        check_rows(Op("POST", data), {}, None, clock)
+
+        entry = TimeEntryFactory(
+            user=world.users[0],
+            project=world.projects[0],
+            started_at=CLOCK_START - timedelta(hours=3),
+            ended_at=CLOCK_START - timedelta(hours=2),
+        )
+        before = {e.pk: e for e in _entries()}
+        changes = {"started_at": started, "notes": notes}
+        if ended is not None:
+            changes["ended_at"] = ended
+        status = _api_call(client, "patch", f"/api/v1/time-entries/{entry.pk}/", changes)
+        assert status in (200, 400), f"PATCH answered {status}"
+        check_rows(Op("PATCH", changes), before, None, clock)
+
+        status = _api_call(
+            client, "post", "/api/v1/timer/start/", {"project": project, "notes": notes}
+        )
+        assert status in (201, 400), f"timer start answered {status}"
+        check_rows(Op("timer start", {"notes": notes}), {}, None, clock)
