@@ -267,3 +267,20 @@ def test_no_secret_is_passed_to_an_image_build() -> None:
                 if step.get("uses", "").startswith("docker/build-push-action@"):
                     assert "secrets" not in step["with"]
                     assert "secrets." not in step["with"].get("build-args", "")
+
+
+def test_ci_starts_every_service_the_suite_needs() -> None:
+    # The shared-cache tests need Redis; a runner with nothing preinstalled must get it.
+    services = jobs("ci.yml")["test"]["services"]
+    assert {"postgres", "redis"} <= set(services)
+    assert services["redis"]["ports"] == ["6379:6379"]
+    ci_run = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "redis-server --bind 127.0.0.1 --port 6379" in ci_run
+    assert "pg_ctlcluster" in ci_run
+
+
+def test_ci_puts_a_chromium_on_path_for_the_browser_tests() -> None:
+    steps = jobs("ci.yml")["test"]["steps"]
+    script = "\n".join(step.get("run", "") for step in steps)
+    assert "playwright install --with-deps chromium" in script
+    assert "/usr/local/bin/chromium" in script
