@@ -295,13 +295,45 @@ class TimerStartView(APIView):
         return Response(TimeEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
+class TimerStopSerializer(serializers.Serializer):
+    """The optional body of ``POST /timer/stop/``: the entry the caller means to stop."""
+
+    entry = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Id of the running entry you mean to stop; another one running gives 409.",
+    )
+
+    def to_internal_value(self, data: Any) -> Any:
+        # A whole number only: DRF's IntegerField would take 5.0 or "5.0" as entry 5.
+        raw = data.get("entry") if hasattr(data, "get") else None
+        if raw is not None and not (
+            (isinstance(raw, int) and not isinstance(raw, bool))
+            or (isinstance(raw, str) and raw.isascii() and raw.isdigit())
+        ):
+            raise serializers.ValidationError({"entry": ["Expected an entry id (a whole number)."]})
+        return super().to_internal_value(data)
+
+
 class TimerStopView(APIView):
-    """Stop the running timer (409 when none runs)."""
+    """Stop the running timer (409 when none runs).
+
+    An optional body ``{"entry": <id>}`` names the entry the caller shows: when another
+    one runs (started elsewhere meanwhile), nothing is stopped and the answer is 409.
+    """
 
     @extend_schema(
-        request=None,
-        responses={200: TimeEntrySerializer, 409: OpenApiResponse(description="No timer runs.")},
+        request=TimerStopSerializer,
+        responses={
+            200: TimeEntrySerializer,
+            409: OpenApiResponse(
+                description="No timer runs, or the running entry is not the given `entry`."
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
-        entry = services.timer_stop(user=request.user)
+        body = TimerStopSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        entry = services.timer_stop(user=request.user, entry_id=body.validated_data.get("entry"))
         return Response(TimeEntrySerializer(entry).data)

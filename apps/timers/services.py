@@ -148,12 +148,31 @@ def timer_start(
     return entry
 
 
+def _check_expected(running: TimeEntry, entry_id: int | None) -> None:
+    """A page or client acts on the timer it shows: another one running is a conflict."""
+    if entry_id is not None and running.pk != entry_id:
+        raise ValidationError(
+            {
+                "timer": ValidationError(
+                    "Another timer is running now (entry %(running)s, not %(expected)s).",
+                    code="conflict",
+                    params={"running": running.pk, "expected": entry_id},
+                )
+            }
+        )
+
+
 @transaction.atomic
-def timer_stop(*, user: AbstractBaseUser) -> TimeEntry:
-    """Stop the user's running timer at the current time."""
+def timer_stop(*, user: AbstractBaseUser, entry_id: int | None = None) -> TimeEntry:
+    """Stop the user's running timer at the current time.
+
+    With ``entry_id``, only if that entry is the one running (else a ``conflict`` error
+    and nothing is stopped), so a stale page cannot stop a timer started elsewhere.
+    """
     running = _lock_user_timer(user)
     if running is None:
         raise ValidationError({"timer": ValidationError("No timer is running.", code="no_timer")})
+    _check_expected(running, entry_id)
     return _stop(running, timezone.now())
 
 
@@ -167,16 +186,20 @@ def timer_is_idle(entry: TimeEntry, *, now: datetime | None = None) -> bool:
 
 
 @transaction.atomic
-def timer_trim(*, user: AbstractBaseUser, ended_at: datetime) -> TimeEntry:
+def timer_trim(
+    *, user: AbstractBaseUser, ended_at: datetime, entry_id: int | None = None
+) -> TimeEntry:
     """Stop the user's forgotten timer at ``ended_at``, an earlier moment they choose.
 
     Only a timer running longer than ``IDLE_TIMER_HOURS`` can be trimmed (a recent one is
     simply stopped). The end must be after the start and not in the future, and the entry
-    that remains obeys the rule of every entry: at most 24 hours.
+    that remains obeys the rule of every entry: at most 24 hours. With ``entry_id``, as
+    :func:`timer_stop`: only that entry, else a ``conflict`` error.
     """
     running = _lock_user_timer(user)
     if running is None:
         raise ValidationError({"timer": ValidationError("No timer is running.", code="no_timer")})
+    _check_expected(running, entry_id)
     now = timezone.now()
     if not timer_is_idle(running, now=now):
         raise ValidationError(

@@ -1,25 +1,41 @@
 /*
- * Live clock of the running timer on the dashboard.
+ * The timer box of the dashboard: a live clock, and a notice when the timer changed
+ * elsewhere (another tab, the API, a phone).
  *
  * The server renders the elapsed time into the page and stays the source of truth; this
  * script only keeps the display ticking. It counts from the moment the page loaded with
  * the browser's monotonic clock (performance.now), so a wrong clock on the user's machine
- * cannot skew it, and a reload simply asks the server again. Without JavaScript the page
- * shows the time as of loading and everything else works.
+ * cannot skew it, and a reload simply asks the server again.
+ *
+ * The box names the running entry it shows (data-running, empty when none). Every 30
+ * seconds while the page is visible, when it becomes visible again, and when another tab
+ * says the timer changed (a BroadcastChannel), the script asks GET /api/v1/timer/ (the
+ * session signs it in). The same entry still running re-syncs the clock; anything else
+ * stops the clock and shows "The timer changed elsewhere". Without JavaScript the page
+ * shows the time as of loading, and the forms name the entry they act on, so a stale page
+ * cannot stop a timer it does not show.
  */
 (function () {
   "use strict";
+  var box = document.getElementById("timer-box");
+  if (!box) {
+    return;
+  }
+  var POLL_MS = 30000;
+  var CHANNEL = "timetracker-timer";
+  var shown = box.getAttribute("data-running") || "";
+  var url = box.getAttribute("data-timer-url");
+  var notice = document.getElementById("timer-changed");
   var clock = document.getElementById("timer-clock");
-  if (!clock || !window.performance) {
-    return;
-  }
-  var elapsedAtLoad = parseInt(clock.getAttribute("data-elapsed"), 10);
-  if (isNaN(elapsedAtLoad)) {
-    return;
-  }
-  var loadedAt = window.performance.now();
-  var project = clock.getAttribute("data-project") || "";
   var pageTitle = document.title;
+  var project = clock ? clock.getAttribute("data-project") || "" : "";
+  var now = window.performance ? function () { return window.performance.now(); } : Date.now;
+  var elapsedAtSync = clock ? parseInt(clock.getAttribute("data-elapsed"), 10) : NaN;
+  var syncedAt = now();
+  var ticking = null;
+  var polling = null;
+  var stale = false;
+  var channel = null;
 
   function pad(n) {
     return n < 10 ? "0" + n : String(n);
@@ -32,7 +48,7 @@
   }
 
   function tick() {
-    var total = elapsedAtLoad + Math.floor((window.performance.now() - loadedAt) / 1000);
+    var total = elapsedAtSync + Math.floor((now() - syncedAt) / 1000);
     var text = format(total);
     if (clock.textContent !== text) {
       clock.textContent = text;
@@ -40,7 +56,88 @@
     }
   }
 
-  tick();
-  // Twice a second, so the display never skips a second when a timer callback is late.
-  window.setInterval(tick, 500);
+  function markStale() {
+    if (stale) {
+      return;
+    }
+    stale = true;
+    if (ticking !== null) {
+      window.clearInterval(ticking);
+      ticking = null;
+    }
+    if (polling !== null) {
+      window.clearInterval(polling);
+      polling = null;
+    }
+    document.title = pageTitle;
+    box.setAttribute("data-stale", "true");
+    if (clock) {
+      clock.classList.add("stale");
+    }
+    if (notice) {
+      notice.hidden = false;
+    }
+  }
+
+  function compare(entry) {
+    var running = entry && entry.is_running !== false && entry.id ? String(entry.id) : "";
+    if (running !== shown) {
+      markStale();
+    } else if (running && clock && typeof entry.duration_seconds === "number") {
+      // The same timer: take the server's count, so a sleeping laptop does not drift.
+      elapsedAtSync = entry.duration_seconds;
+      syncedAt = now();
+      tick();
+    }
+  }
+
+  function check() {
+    if (stale || !url || !window.fetch) {
+      return;
+    }
+    window
+      .fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        // Signed out or a server error: say nothing; a reload will tell.
+        return response.ok ? response.json() : undefined;
+      })
+      .then(function (entry) {
+        if (entry !== undefined) {
+          compare(entry);
+        }
+      })
+      .catch(function () {
+        // Offline for a moment: try again at the next poll.
+      });
+  }
+
+  if (clock && !isNaN(elapsedAtSync)) {
+    tick();
+    // Twice a second, so the display never skips a second when a timer callback is late.
+    ticking = window.setInterval(tick, 500);
+  }
+
+  polling = window.setInterval(function () {
+    if (!document.hidden) {
+      check();
+    }
+  }, POLL_MS);
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) {
+      check();
+    }
+  });
+
+  if (window.BroadcastChannel) {
+    channel = new window.BroadcastChannel(CHANNEL);
+    channel.onmessage = function (event) {
+      var said = event.data && typeof event.data.running === "string" ? event.data.running : null;
+      if (said !== null && said !== shown) {
+        // Another tab loaded with another timer: ask the server, which has the last word.
+        check();
+      }
+    };
+    // A page loaded after starting, stopping or resuming tells the other tabs.
+    channel.postMessage({ running: shown });
+  }
 })();

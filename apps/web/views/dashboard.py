@@ -8,13 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core import flags
+from apps.core.api import MAX_ID
 from apps.timers import services
 from apps.timers.models import TimeEntry
 from apps.timers.selectors import entry_get_for_user, running_entry
@@ -27,6 +28,49 @@ START_IDS = "start_%s"
 TRIM_IDS = "trim_%s"
 # The end first offered for a forgotten timer: a working day after its start.
 SUGGESTED_LENGTH = timedelta(hours=8)
+# Field of the timer forms naming the running entry the page showed ("" when none ran).
+RUNNING_FIELD = "running"
+
+
+class _Absent:
+    """The page did not say (an older page or a hand-made request)."""
+
+
+ABSENT = _Absent()
+
+
+def _shown_running(request: HttpRequest) -> int | _Absent | None:
+    """The id of the running entry the submitting page showed, ``None`` when it showed
+    none, ``ABSENT`` when the form did not say."""
+    raw = request.POST.get(RUNNING_FIELD)
+    if raw is None:
+        return ABSENT
+    raw = raw.strip()
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID:
+        return int(raw)
+    if raw == "":
+        return None
+    raise BadRequest("The running entry is not an id.")
+
+
+def _what_runs_now(running: TimeEntry | None) -> str:
+    if running is None:
+        return "No timer is running now: it was stopped elsewhere."
+    on = running.project.name + (f" · {running.task.name}" if running.task_id else "")
+    start = timezone.localtime(running.started_at)
+    return f"The timer changed elsewhere: {on} is running now, since {start:%H:%M}."
+
+
+def _page_is_stale(request: HttpRequest) -> bool:
+    """True, with a message saying what runs now, when the page showed another timer."""
+    shown = _shown_running(request)
+    if isinstance(shown, _Absent):
+        return False
+    running = running_entry(user=request.user)
+    if (running.pk if running else None) == shown:
+        return False
+    messages.warning(request, f"{_what_runs_now(running)} Nothing was changed.")
+    return True
 
 
 def _idle(
@@ -44,6 +88,11 @@ def _idle(
             entry=running, now=now, auto_id=TRIM_IDS, initial={"ended_at": suggested}
         )
     return {"form": form, "limit_hours": settings.IDLE_TIMER_HOURS}
+
+
+def _is_conflict(exc: ValidationError) -> bool:
+    errors = getattr(exc, "error_dict", {}).get("timer", [])
+    return any(error.code == "conflict" for error in errors)
 
 
 def _render(
@@ -72,6 +121,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def timer_start(request: HttpRequest) -> HttpResponse:
     form = TimerStartForm(request.POST, auto_id=START_IDS)
+    # "Stop and start" stops the timer the page shows, not one started elsewhere since.
+    if _page_is_stale(request):
+        return redirect("web:dashboard")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -89,10 +141,18 @@ def timer_start(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def timer_stop(request: HttpRequest) -> HttpResponse:
+    """Stop the timer the page shows; one started elsewhere meanwhile keeps running."""
+    shown = _shown_running(request)
+    entry_id = shown if isinstance(shown, int) else None
     try:
-        entry = services.timer_stop(user=request.user)
-    except ValidationError:
-        messages.info(request, "No timer is running.")
+        entry = services.timer_stop(user=request.user, entry_id=entry_id)
+    except ValidationError as exc:
+        if _is_conflict(exc) or entry_id is not None:
+            messages.warning(
+                request, f"{_what_runs_now(running_entry(user=request.user))} Nothing was stopped."
+            )
+        else:
+            messages.info(request, "No timer is running.")
     else:
         messages.success(
             request, f"Timer stopped: {hm(entry.duration_seconds)} on {entry.project.name}."
@@ -108,6 +168,8 @@ def timer_resume(request: HttpRequest, pk: int) -> HttpResponse:
     if entry.user_id != request.user.pk:
         # Admins may see others' entries, but resuming one would track someone else's work.
         raise Http404("No such time entry.")
+    if _page_is_stale(request):
+        return redirect("web:dashboard")
     try:
         services.timer_start(
             user=request.user,
@@ -129,6 +191,10 @@ def timer_trim(request: HttpRequest) -> HttpResponse:
     """Stop a forgotten timer at the time the user says they stopped working."""
     if not flags.flag_is_active(request, flags.IDLE_TIMER):
         raise Http404("No such page.")
+    shown = _shown_running(request)
+    entry_id = shown if isinstance(shown, int) else None
+    if _page_is_stale(request):
+        return redirect("web:dashboard")
     running = running_entry(user=request.user)
     if running is None:
         messages.info(request, "No timer is running.")
@@ -136,8 +202,17 @@ def timer_trim(request: HttpRequest) -> HttpResponse:
     form = IdleTrimForm(request.POST, entry=running, now=timezone.now(), auto_id=TRIM_IDS)
     if form.is_valid():
         try:
-            entry = services.timer_trim(user=request.user, ended_at=form.cleaned_data["ended_at"])
+            entry = services.timer_trim(
+                user=request.user, ended_at=form.cleaned_data["ended_at"], entry_id=entry_id
+            )
         except ValidationError as exc:
+            if _is_conflict(exc):
+                # Another timer started between the check above and the trim.
+                messages.warning(
+                    request,
+                    f"{_what_runs_now(running_entry(user=request.user))} Nothing was stopped.",
+                )
+                return redirect("web:dashboard")
             if "ended_at" not in exc.message_dict:
                 # Stopped or no longer idle meanwhile (another tab, the API): say so.
                 messages.error(request, " ".join(exc.messages))

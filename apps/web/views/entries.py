@@ -100,6 +100,11 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
     entry = entry_get_for_user(user=request.user, pk=pk)
     if request.method == "POST":
+        shown = request.POST.get("entry")
+        if shown is not None and shown != str(entry.pk):
+            # The form names the entry it showed; deleting another one is never meant.
+            messages.warning(request, "This page showed another entry; nothing was deleted.")
+            return redirect(safe_next(request, reverse("web:entry-list")))
         services.entry_delete(entry=entry, actor_id=request.user.pk)
         messages.success(request, "Entry deleted.")
         return redirect(safe_next(request, reverse("web:entry-list")))
