@@ -136,64 +136,36 @@ def json_pieces(rows: Iterable[Row], tz: zoneinfo.ZoneInfo) -> Iterator[str]:
 
 # --- iCalendar (RFC 5545) -------------------------------------------------------------------
 def _ics_text(value: str) -> str:
-    # RFC 5545 TEXT holds no control characters but tab; line breaks are escaped below.
-    return (
-        printable(value)
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def _ics_fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character."""
-    parts: list[str] = []
-    current, size = "", 0
-    for char in line:
-        width = len(char.encode())
-        if size + width > 75:
-            parts.append(current)
-            current, size = " ", 1
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n".join(parts) + "\r\n"
-
-
-def _ics_time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    # RFC 5545 TEXT holds no control characters but tab (icalendar escapes line breaks).
+    return printable(value)
 
 
 def ics_lines(rows: Iterable[Row], *, uid_domain: str) -> Iterator[str]:
-    header = (
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//TimeTracker//Time entries//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "X-WR-CALNAME:TimeTracker",
-    )
-    yield from map(_ics_fold, header)
+    """A calendar written one event at a time: icalendar escapes and folds each event,
+    and the calendar's own lines are sent around them, so no export is held whole."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", "-//TimeTracker//Time entries//EN")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", "TimeTracker")
+    head, end = calendar.to_ical().decode().rsplit("END:VCALENDAR", 1)
+    yield head
     for r in rows:
-        summary = f"{r.project} · {r.task}" if r.task else r.project
-        lines = [
-            "BEGIN:VEVENT",
-            f"UID:time-entry-{r.id}@{uid_domain}",
-            f"DTSTAMP:{_ics_time(r.updated_at)}",
-            f"DTSTART:{_ics_time(r.started_at)}",
-            f"DTEND:{_ics_time(r.ended_at)}",
-            f"SUMMARY:{_ics_text(summary)}",
-        ]
+        event = Event()
+        event.add("uid", f"time-entry-{r.id}@{uid_domain}")
+        event.add("dtstamp", r.updated_at.astimezone(UTC))
+        event.add("dtstart", r.started_at.astimezone(UTC))
+        event.add("dtend", r.ended_at.astimezone(UTC))
+        event.add("summary", _ics_text(f"{r.project} · {r.task}" if r.task else r.project))
         if r.notes:
-            lines.append(f"DESCRIPTION:{_ics_text(r.notes)}")
+            event.add("description", _ics_text(r.notes))
         if r.client:
-            lines.append(f"CATEGORIES:{_ics_text(r.client)}")
-        lines.append("END:VEVENT")
-        yield from map(_ics_fold, lines)
-    yield _ics_fold("END:VCALENDAR")
+            event.add("categories", [_ics_text(r.client)])
+        yield event.to_ical().decode()
+    yield "END:VCALENDAR" + end
 
 
 # --- XLSX -----------------------------------------------------------------------------------
