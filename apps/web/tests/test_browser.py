@@ -4,7 +4,9 @@ Log in, start a timer with the keyboard, reload and see it still running with th
 advancing, stop it, find the entry, create a manual entry with a validation error and fix
 it, open a report and download the CSV and XLSX (the XLSX is opened and summed). The run
 takes the screenshots used by ``docs/user-guide.md``; with
-``TIMETRACKER_UPDATE_SCREENSHOTS=1`` it writes them into ``docs/images``.
+``TIMETRACKER_UPDATE_SCREENSHOTS=1`` it writes them into ``docs/images``. A second
+journey opens two tabs and a second browser to see an open page notice a timer changed
+elsewhere.
 
 Without the ``chromium`` binary these tests skip (locally) or fail (in CI, where
 ``TIMETRACKER_REQUIRE_ALL=1``), with the reason in the report.
@@ -259,3 +261,52 @@ def test_it_can_be_used_with_the_keyboard_alone(
     page.get_by_role("button", name="Stop timer").focus()
     page.keyboard.press("Enter")
     page.wait_for_selector("#no-timer")
+
+
+def _log_in(page: Any, url: str) -> None:
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("Username").fill("mel")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{url}/")
+
+
+def test_an_open_page_notices_when_the_timer_changed_elsewhere(
+    member: Any, project: Any, live_server: Any, browser: Any, page: Any
+) -> None:
+    url = live_server.url
+    _log_in(page, url)
+    page.get_by_label("Project").select_option(value=str(project.pk))
+    page.get_by_role("button", name="Start timer").click()
+    page.wait_for_selector("#timer-clock")
+    assert page.locator("#timer-changed").is_hidden()
+
+    # Another tab of the same browser stops the timer: it tells this one (BroadcastChannel),
+    # which asks the server, stops its clock and shows the notice.
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{url}/")
+    other_tab.get_by_role("button", name="Stop timer").click()
+    other_tab.wait_for_selector("#no-timer")
+    page.wait_for_selector("#timer-changed", state="visible")
+    assert page.get_by_role("link", name="Reload").is_visible()
+    stopped_at = page.locator("#timer-clock").inner_text()
+    page.wait_for_timeout(1500)
+    assert page.locator("#timer-clock").inner_text() == stopped_at  # no longer ticking
+    assert not re.match(r"\d+:\d\d:\d\d ", page.title())
+
+    # A phone (another browser, no channel in common) starts a timer: the page learns it
+    # when it is looked at again (visibilitychange) or at the next poll.
+    page.reload()
+    assert page.locator("#no-timer").is_visible()
+    phone = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+    try:
+        phone_page = phone.new_page()
+        _log_in(phone_page, url)
+        phone_page.get_by_label("Project").select_option(value=str(project.pk))
+        phone_page.get_by_role("button", name="Start timer").click()
+        phone_page.wait_for_selector("#timer-clock")
+    finally:
+        phone.close()
+    assert page.locator("#timer-changed").is_hidden()
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    page.wait_for_selector("#timer-changed", state="visible")
