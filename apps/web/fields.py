@@ -1,20 +1,28 @@
-"""Form fields of the web UI: project and task pickers."""
+"""Form fields of the web UI: project and task pickers, times to the second, and text and
+colours compared as a browser sends them back (so an untouched field is no change)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.projects.models import Project
 from apps.tasks.models import Task
+
+# Times are shown and entered to the second (``step="1"``); browsers leave out ":00" seconds
+# and older links and scripts post minutes, so both are read.
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+DATETIME_INPUT_FORMATS = (DATETIME_FORMAT, "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 
 
 class FastSelect(forms.Select):
@@ -109,3 +117,70 @@ def task_field(queryset: QuerySet[Task], *, empty: str = "(no task)") -> TaskCho
         empty_label=empty,
         label="Task",
     )
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A moment in the user's time zone, shown and entered to the second.
+
+    A stored time can be finer than the input (microseconds from the timer or the API) or
+    fall in the hour a daylight-saving change repeats, which the text of the input cannot
+    tell apart. So the field compares at the precision it shows: submitted text that reads
+    as the moment the form showed is unchanged (not in ``changed_data``), and ``kept`` (the
+    stored value, set by the form) comes back untouched instead of a truncated copy.
+    """
+
+    input_formats = DATETIME_INPUT_FORMATS
+    kept: datetime | None = None
+
+    def _as_typed(self, value: Any) -> datetime | None:
+        """The wall-clock time a submitted text reads as, without any time zone."""
+        if not isinstance(value, str):
+            return None
+        text = value.strip()
+        for fmt in self.input_formats:
+            try:
+                return datetime.strptime(text, fmt)  # noqa: DTZ007 (a wall-clock reading)
+            except ValueError:
+                continue
+        return None
+
+    @staticmethod
+    def _as_shown(value: datetime) -> datetime:
+        """The wall-clock time the form shows for a stored moment."""
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value)
+        return value.replace(microsecond=0)
+
+    def _reads_as(self, data: Any, value: datetime | None) -> bool:
+        typed = self._as_typed(data)
+        return value is not None and typed is not None and typed == self._as_shown(value)
+
+    def to_python(self, value: Any) -> datetime | None:
+        if self._reads_as(value, self.kept):
+            return self.kept
+        return super().to_python(value)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        if isinstance(initial, datetime) and self._as_typed(data) is not None:
+            return not self._reads_as(data, initial)
+        return super().has_changed(initial, data)
+
+
+class TextField(forms.CharField):
+    """Text as a browser sends it back: line breaks as CRLF, which mean the same as LF."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n")
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        # Unchanged when it reads the same: CRLF for LF, or the surrounding spaces the
+        # field strips, are no edit, so the stored text is kept exactly as it is.
+        return self.to_python(data) != self.to_python(initial or "")
+
+
+class ColourField(forms.RegexField):
+    """``#RRGGBB``; browsers send a colour input back in lower case, which is no edit."""
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return str(data or "").strip().lower() != str(initial or "").strip().lower()

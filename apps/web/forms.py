@@ -26,12 +26,15 @@ from apps.reports.exports import EntryQuery
 from apps.reports.selectors import GROUPINGS
 from apps.tasks.models import Task, TaskStatus
 from apps.timers.models import TimeEntry
-from apps.web.fields import project_field, task_field
+from apps.web.fields import (
+    DATETIME_FORMAT,
+    ColourField,
+    LocalDateTimeField,
+    TextField,
+    project_field,
+    task_field,
+)
 
-# Times are shown and entered to the second (``step="1"``); browsers leave out ":00" seconds
-# and older links and scripts post minutes, so both are read.
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
-DATETIME_INPUT_FORMATS = (DATETIME_FORMAT, "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 GROUP_LABELS = {
     "project": "Project",
     "client": "Client",
@@ -117,53 +120,6 @@ class BillableSelect(forms.NullBooleanSelect):
         self.choices = [("unknown", "As the project says"), ("true", "Yes"), ("false", "No")]
 
 
-class LocalDateTimeField(forms.DateTimeField):
-    """A moment in the user's time zone, shown and entered to the second.
-
-    A stored time can be finer than the input (microseconds from the timer or the API) or
-    fall in the hour a daylight-saving change repeats, which the text of the input cannot
-    tell apart. So the field compares at the precision it shows: submitted text that reads
-    as the moment the form showed is unchanged (not in ``changed_data``), and ``kept`` (the
-    stored value, set by the form) comes back untouched instead of a truncated copy.
-    """
-
-    input_formats = DATETIME_INPUT_FORMATS
-    kept: datetime | None = None
-
-    def _as_typed(self, value: Any) -> datetime | None:
-        """The wall-clock time a submitted text reads as, without any time zone."""
-        if not isinstance(value, str):
-            return None
-        text = value.strip()
-        for fmt in self.input_formats:
-            try:
-                return datetime.strptime(text, fmt)  # noqa: DTZ007 (a wall-clock reading)
-            except ValueError:
-                continue
-        return None
-
-    @staticmethod
-    def _as_shown(value: datetime) -> datetime:
-        """The wall-clock time the form shows for a stored moment."""
-        if timezone.is_aware(value):
-            value = timezone.make_naive(value)
-        return value.replace(microsecond=0)
-
-    def _reads_as(self, data: Any, value: datetime | None) -> bool:
-        typed = self._as_typed(data)
-        return value is not None and typed is not None and typed == self._as_shown(value)
-
-    def to_python(self, value: Any) -> datetime | None:
-        if self._reads_as(value, self.kept):
-            return self.kept
-        return super().to_python(value)
-
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        if isinstance(initial, datetime) and self._as_typed(data) is not None:
-            return not self._reads_as(data, initial)
-        return super().has_changed(initial, data)
-
-
 def _datetime_field(label: str, *, required: bool) -> LocalDateTimeField:
     return LocalDateTimeField(
         label=label,
@@ -173,26 +129,6 @@ def _datetime_field(label: str, *, required: bool) -> LocalDateTimeField:
             attrs={"type": "datetime-local", "step": "1"}, format=DATETIME_FORMAT
         ),
     )
-
-
-class TextField(forms.CharField):
-    """Text as a browser sends it back: line breaks as CRLF, which mean the same as LF."""
-
-    def to_python(self, value: Any) -> str:
-        text = super().to_python(value)
-        return text.replace("\r\n", "\n")
-
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        # Unchanged when it reads the same: CRLF for LF, or the surrounding spaces the
-        # field strips, are no edit, so the stored text is kept exactly as it is.
-        return self.to_python(data) != self.to_python(initial or "")
-
-
-class ColourField(forms.RegexField):
-    """``#RRGGBB``; browsers send a colour input back in lower case, which is no edit."""
-
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        return str(data or "").strip().lower() != str(initial or "").strip().lower()
 
 
 def changes(form: forms.Form, names: tuple[str, ...]) -> dict[str, Any]:
@@ -261,9 +197,6 @@ class EntryForm(WorkPickerForm):
             data = {name: self.cleaned_data[name] for name in self.FIELDS}
         else:
             data = changes(self, self.FIELDS)
-            # A task picked without its project names the project.
-            if "task" in data and self.cleaned_data["project"] != self.entry.project:
-                data["project"] = self.cleaned_data["project"]
         if data.get("billable", False) is None:
             del data["billable"]
         return data
