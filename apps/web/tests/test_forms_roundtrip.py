@@ -159,7 +159,10 @@ def test_a_changed_time_is_saved_to_the_second(
         ended_at=datetime(2025, 3, 4, 10, 0, 0, 5, tzinfo=UTC),
     )
     url = f"/entries/{entry.pk}/edit/"
-    data = submitted_form(member_web.get(url).content.decode())
+    html = member_web.get(url).content.decode()
+    assert html.count('type="datetime-local" name="started_at" value="2025-03-04T15:00:42"') == 1
+    assert html.count('step="1"') == 2  # start and end take seconds
+    data = submitted_form(html)
     # 15:00:42 in Kathmandu shows the stored 09:15:42 UTC; the user changes the seconds.
     assert data["started_at"] == ["2025-03-04T15:00:42"]
     data["started_at"] = ["2025-03-04T15:00:07"]
