@@ -88,6 +88,9 @@ def migrate(connection: BaseDatabaseWrapper) -> None:
         call_command("migrate", interactive=False)
         return
     with connection.cursor() as cursor:
+        # DATABASE_STATEMENT_TIMEOUT bounds web requests; waiting for another replica's
+        # migrations, or a long one of our own, must not be cancelled by it.
+        cursor.execute("SET statement_timeout = 0")
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [MIGRATION_LOCK_ID])
         (locked,) = cursor.fetchone()
         if not locked:

@@ -161,6 +161,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that accepts connections but never answers must not hold a worker until
+    # gunicorn kills it (GUNICORN_TIMEOUT, 30 s): connecting gives up after a few seconds,
+    # and the server cancels a statement before the worker timeout, so the request ends
+    # with a logged error and the worker lives on. A value in the URL's query wins.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=2))
+    _statement_ms = env_int("DATABASE_STATEMENT_TIMEOUT", 25, minimum=0) * 1000
+    _options["options"] = " ".join(
+        filter(None, [_options.get("options", ""), f"-c statement_timeout={_statement_ms}"])
+    )
+# How long /readyz and the timetracker_ready metric wait for the database (any engine).
+DATABASE_READINESS_TIMEOUT = env_float("DATABASE_READINESS_TIMEOUT", 2.0, minimum=0.1, maximum=30.0)
 # django-prometheus' wrappers of the same backends count queries and errors.
 DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
     "django.db.backends.", "django_prometheus.db.backends.", 1

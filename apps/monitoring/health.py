@@ -1,22 +1,80 @@
-"""Readiness: is the database reachable, and is its schema up to date?"""
+"""Readiness: is the database reachable, and is its schema up to date?
+
+The check runs in a thread of its own and the caller waits at most
+``DATABASE_READINESS_TIMEOUT`` seconds for it, so a database that accepts connections but
+never answers makes ``/readyz`` say 503 quickly instead of holding the worker until
+gunicorn kills it. The thread has its own connection (Django's connections are per
+thread), closed when it ends, so a stuck probe never poisons the worker's connection.
+At most one probe runs per process: callers that come while it is still stuck wait for
+that one rather than start another, so stuck threads cannot pile up (each is bounded by
+``DATABASE_CONNECT_TIMEOUT`` anyway when the database never answers the connection).
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import DatabaseError, connection
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 
 logger = logging.getLogger(__name__)
+
+TIMEOUT_REASON = "database timeout"
+UNAVAILABLE_REASON = "database unavailable"
 
 # Once every migration is applied it stays so for this process (new code means a new
 # process), so the comparatively costly migration check runs until it first succeeds.
 _migrations_applied = False
 
 
-def database_ready() -> tuple[bool, str]:
-    """``(True, "ok")`` or ``(False, reason)``; never raises."""
+@dataclass
+class _Run:
+    thread: threading.Thread | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+    result: Any = None
+
+
+_lock = threading.Lock()
+_current: dict[str, _Run] = {}
+
+
+def readiness_timeout() -> float:
+    return float(getattr(settings, "DATABASE_READINESS_TIMEOUT", 2.0))
+
+
+def _run_in_thread(key: str, check: Callable[[], Any], fallback: Any, timeout: float) -> Any:
+    """``check()`` in a probe thread; ``fallback`` when it takes longer than ``timeout``."""
+    with _lock:
+        run = _current.get(key)
+        if run is None or run.done.is_set():
+            run = _Run()
+
+            def target(run: _Run = run) -> None:
+                try:
+                    run.result = check()
+                finally:
+                    # Only this thread's connections: the worker's own stay as they are.
+                    connections.close_all()
+                    run.done.set()
+
+            run.thread = threading.Thread(target=target, name=f"probe-{key}", daemon=True)
+            _current[key] = run
+            run.thread.start()
+    if not run.done.wait(timeout):
+        logger.warning("readiness check: no answer from the database within %.1fs", timeout)
+        return fallback
+    return run.result
+
+
+def check_database(alias: str = DEFAULT_DB_ALIAS) -> tuple[bool, str]:
+    """The check itself, unbounded: reachable and migrated; never raises a DatabaseError."""
     global _migrations_applied
+    connection = connections[alias]
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -28,5 +86,32 @@ def database_ready() -> tuple[bool, str]:
             _migrations_applied = True
     except DatabaseError as exc:
         logger.warning("readiness check: database unavailable: %s", exc.__class__.__name__)
-        return False, "database unavailable"
+        return False, UNAVAILABLE_REASON
     return True, "ok"
+
+
+def database_ready(
+    *, alias: str = DEFAULT_DB_ALIAS, timeout: float | None = None
+) -> tuple[bool, str]:
+    """``(True, "ok")`` or ``(False, reason)`` within ``timeout`` seconds; never raises."""
+    return bounded(
+        f"ready-{alias}",
+        lambda: check_database(alias),
+        fallback=(False, TIMEOUT_REASON),
+        timeout=timeout,
+    )
+
+
+def bounded(key: str, check: Callable[[], Any], *, fallback: Any, timeout: float | None) -> Any:
+    """Run a database ``check`` with the readiness bound; ``fallback`` if it errs or hangs."""
+
+    def guarded() -> Any:
+        try:
+            return check()
+        except Exception:
+            # A probe answers "not ready"; it never raises into the request.
+            logger.exception("readiness check %s failed", key)
+            return fallback
+
+    limit = readiness_timeout() if timeout is None else timeout
+    return _run_in_thread(key, guarded, fallback, limit)

@@ -83,10 +83,12 @@ def _database_state() -> tuple[int, int | None]:
     from apps.monitoring.health import database_ready
     from apps.timers.models import TimeEntry
 
+    # Bounded like /readyz, so a hung database cannot hold the scrape (or the worker).
     ok, _reason = database_ready()
     if not ok:
         return 0, None
-    # Served by the partial unique index on running entries: cheap at any size.
+    # Served by the partial unique index on running entries: cheap at any size. It runs
+    # on the request's own connection, once the probe has just seen the database answer.
     return 1, TimeEntry.objects.filter(ended_at__isnull=True).count()
 
 

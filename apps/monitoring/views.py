@@ -8,18 +8,22 @@ import ipaddress
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from apps.monitoring.health import database_ready
 from apps.monitoring.metrics import exposition
 
 
+# Probes change nothing, so any method gets the same answer (no CSRF 403 for a POST).
+@csrf_exempt
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """The process is alive and serving. Touches no database."""
     return JsonResponse({"status": "ok"})
 
 
+@csrf_exempt
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
     """Ready for traffic: database reachable and migrations applied; 503 otherwise."""

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from apps.accounts.selectors import user_timezone
+
+
+def _probe_paths() -> set[str]:
+    paths = set()
+    for name in ("healthz", "readyz"):
+        with contextlib.suppress(NoReverseMatch):  # a URLconf without them (a test's)
+            paths.add(reverse(name))
+    return paths
 
 
 class TimezoneMiddleware:
@@ -22,6 +32,11 @@ class TimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Health probes stay anonymous: reading the user would load the session (a database
+        # read) on /healthz, which must answer while the database hangs.
+        if request.path_info in _probe_paths():
+            timezone.deactivate()
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             timezone.activate(user_timezone(user))
