@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from hypothesis import given, note
+from hypothesis import example, given, note
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
@@ -428,6 +428,9 @@ def test_any_sequence_of_calls_keeps_every_entry_valid(world: World, ops: list[O
 
 @PROFILE
 @given(start=start_st, end=end_st, notes=notes_st)
+@example(start=("abs", datetime(1, 1, 1, tzinfo=ZONES[2])), end=("after", 60), notes="")
+@example(start=("abs", datetime(9999, 12, 31, 23, 59, tzinfo=UTC)), end=("after", 60), notes="")
+@example(start=("now", -3600), end=("after", 60), notes=Long("x" * 5001))
 def test_entry_create_stores_a_valid_entry_or_refuses(
     world: World, start: tuple[str, Any], end: tuple[str, Any], notes: str
 ) -> None:
@@ -462,6 +465,9 @@ def test_entry_update_keeps_a_finished_entry_valid(
 
 @PROFILE
 @given(notes=notes_st, running_for=st.integers(min_value=0, max_value=48 * 3600))
+# Always tried, whatever the random draw: one character over the limit, and a NUL.
+@example(notes=Long("x" * 5001), running_for=60)
+@example(notes="nul\x00byte", running_for=25 * 3600)
 def test_timer_start_and_stop_store_valid_entries(
     world: World, notes: str, running_for: int
 ) -> None:
