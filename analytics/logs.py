@@ -14,24 +14,16 @@ only on event lines. Other ``extra`` fields follow them.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import time
-from collections.abc import Iterator
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
+from concurrent_log_handler import ConcurrentRotatingFileHandler
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter as BaseJsonFormatter
 
 from analytics import context
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: rotation is not coordinated
-    fcntl = None  # type: ignore[assignment]
 
 FIXED_FIELDS = ("timestamp", "level", "logger", "message", "request_id", "env")
 # Record attributes that are not extra fields, plus ours and Django's request objects
@@ -129,53 +121,6 @@ class ConsoleFormatter(logging.Formatter):
         return line
 
 
-class SharedRotatingFileHandler(RotatingFileHandler):
-    """Size-based rotation that tolerates several processes writing one file.
-
-    Gunicorn workers each hold the file open. Before writing, a worker reopens the file
-    if another process has rotated it away; rotation itself happens under an exclusive
-    lock and is skipped when another process did it first.
-    """
-
-    def _rotated_away(self) -> bool:
-        if self.stream is None:
-            return False
-        try:
-            on_disk = os.stat(self.baseFilename)
-        except FileNotFoundError:
-            return True
-        return on_disk.st_ino != os.fstat(self.stream.fileno()).st_ino
-
-    def _reopen(self) -> None:
-        if self.stream is not None:
-            self.stream.close()
-        self.stream = self._open()
-
-    def shouldRollover(self, record: logging.LogRecord) -> int:
-        if self._rotated_away():
-            self._reopen()
-        return super().shouldRollover(record)
-
-    @contextlib.contextmanager
-    def _exclusive(self) -> Iterator[None]:
-        if fcntl is None:
-            yield
-            return
-        with open(self.baseFilename + ".lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-
-    def doRollover(self) -> None:
-        with self._exclusive():
-            if self._rotated_away():
-                self._reopen()
-                return
-            super().doRollover()
-
-
 def file_handler(*, filename: str, max_bytes: int, backup_count: int) -> logging.Handler:
     """The JSON log file, or a handler that drops records when the file cannot be opened.
 
@@ -185,8 +130,10 @@ def file_handler(*, filename: str, max_bytes: int, backup_count: int) -> logging
     path = Path(filename)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SharedRotatingFileHandler(
-            path, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8"
+        # concurrent-log-handler: size-based rotation under a file lock, so several
+        # gunicorn workers append to one file and rotate it without losing a line.
+        return ConcurrentRotatingFileHandler(
+            str(path), maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8"
         )
     except OSError as exc:
         FILE_ERRORS.append(f"{path}: {exc.strerror or exc}")
