@@ -350,9 +350,9 @@ def test_sentry_receives_routes_types_and_request_ids_but_no_user_text(
         done = walk(live_server, sentry)
     sentry_sdk.flush(timeout=5)
 
-    outgoing = [request for request in sentry.requests if request.path.startswith("/outgoing/")]
+    outgoing = [request for request in sentry.requests if "/outgoing/" in request.path]
     envelopes = [request for request in sentry.requests if "/envelope/" in request.path]
-    assert outgoing, "the page did not call out"
+    assert outgoing, [request.path for request in sentry.requests]
     assert envelopes, "nothing reached the fake Sentry"
     # Trace headers would tell the operator's PostHog or the telemetry endpoint the release,
     # the route and Sentry's public key.
