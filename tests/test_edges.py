@@ -317,3 +317,12 @@ def test_a_finished_entry_cannot_be_reopened(
     old.refresh_from_db()
     assert old.ended_at is not None
     assert TimeEntry.objects.filter(ended_at__isnull=True).count() == int(timer_running)
+
+
+def test_the_services_refuse_a_time_without_a_zone(member: Any, project: Project) -> None:
+    start = datetime(2026, 3, 1, 9)
+    with pytest.raises(ValidationError) as caught:
+        services.entry_create(
+            user=member, project=project, started_at=start, ended_at=start + timedelta(hours=1)
+        )
+    assert "time zone" in str(caught.value.message_dict["started_at"])

@@ -35,7 +35,10 @@ def validate_date_in_range(value: date) -> None:
 
 
 def validate_stored_time(value: datetime) -> None:
-    """A time that may be stored: within [EARLIEST, LATEST)."""
+    """A time that may be stored: aware, and within [EARLIEST, LATEST)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        # A time without a zone could mean any of 27 hours; every door sends aware ones.
+        raise ValidationError("A time needs a time zone (an offset).", code="naive")
     if not EARLIEST <= value < LATEST:
         raise ValidationError(
             f"Times must be between {EARLIEST:%Y-%m-%d} and {MAX_DATE.isoformat()} (UTC).",

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -37,7 +38,10 @@ class TimeEntry(models.Model):
     )
     started_at = models.DateTimeField(validators=[validate_stored_time])
     ended_at = models.DateTimeField(null=True, blank=True, validators=[validate_stored_time])
-    notes = models.TextField(blank=True, max_length=5000, validators=[validate_text])
+    # A TextField's max_length binds only forms; the validator makes full_clean check it.
+    notes = models.TextField(
+        blank=True, max_length=5000, validators=[validate_text, MaxLengthValidator(5000)]
+    )
     billable = models.BooleanField(default=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.core.limits import validate_stored_time, validate_text
+from apps.core.limits import validate_stored_time
 from apps.core.services import apply_changes, send_on_commit
 from apps.projects.models import Project
 from apps.tasks.models import Task
@@ -66,8 +66,10 @@ def _check_range(**times: datetime | None) -> None:
 
 
 def _check_notes(notes: str) -> None:
+    """The notes field's own validators (length, characters) for writes without full_clean."""
     try:
-        validate_text(notes)
+        for validator in TimeEntry._meta.get_field("notes").validators:
+            validator(notes)
     except ValidationError as exc:
         raise ValidationError({"notes": exc}) from None
 
