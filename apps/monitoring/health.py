@@ -16,13 +16,14 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TIMEOUT_REASON = "database timeout"
 UNAVAILABLE_REASON = "database unavailable"
@@ -102,10 +103,10 @@ def database_ready(
     )
 
 
-def bounded(key: str, check: Callable[[], Any], *, fallback: Any, timeout: float | None) -> Any:
+def bounded(key: str, check: Callable[[], T], *, fallback: T, timeout: float | None) -> T:
     """Run a database ``check`` with the readiness bound; ``fallback`` if it errs or hangs."""
 
-    def guarded() -> Any:
+    def guarded() -> T:
         try:
             return check()
         except Exception:
@@ -114,4 +115,4 @@ def bounded(key: str, check: Callable[[], Any], *, fallback: Any, timeout: float
             return fallback
 
     limit = readiness_timeout() if timeout is None else timeout
-    return _run_in_thread(key, guarded, fallback, limit)
+    return cast(T, _run_in_thread(key, guarded, fallback, limit))
