@@ -50,3 +50,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# A database outage answers 503 with Retry-After, not 500 (timetracker/errors.py).
+handler500 = "timetracker.errors.server_error"
