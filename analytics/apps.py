@@ -14,8 +14,8 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Analytics"
 
     def ready(self) -> None:
-        # Registering checks and declaring the built-in events are import side effects.
-        from analytics import builtin_events, checks, conf, logs, sinks  # noqa: F401
+        # Registering the checks is an import side effect.
+        from analytics import checks, conf, logs, sinks  # noqa: F401
 
         # Each app declares its events and connects its signals in events.py, found the
         # way django.contrib.admin finds admin.py.

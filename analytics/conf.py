@@ -46,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
     "REQUEST_CHANNEL": "web",
     # Work outside any request (a management command, a worker, a shell).
     "COMMAND_CHANNEL": "cli",
+    # First part of the Prometheus metric names: "<prefix>_events_total", ...
+    "METRIC_PREFIX": "analytics",
 }
 
 
@@ -54,6 +56,10 @@ def get(name: str) -> Any:
     if name not in DEFAULTS:
         raise KeyError(f"unknown analytics setting {name}")
     return getattr(settings, f"ANALYTICS_{name}", DEFAULTS[name])
+
+
+def metric_prefix() -> str:
+    return str(get("METRIC_PREFIX"))
 
 
 def strict() -> bool:

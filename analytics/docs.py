@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from analytics import conf
 from analytics.catalogue import Catalogue, EventType, Property
 
 GENERATE = "python manage.py analytics catalogue --format markdown --output docs/events.md"
@@ -17,7 +18,7 @@ DESTINATIONS = (
         "Always. Local: it leaves the machine only if you ship your logs (Loki).",
     ),
     (
-        "Prometheus counter `timetracker_events_total{event}`",
+        "Prometheus counter `{prefix}_events_total{{event}}`",
         "A count per event name; no properties, no users",
         "Always. Local: read by the Prometheus you run.",
     ),
@@ -102,7 +103,10 @@ def as_markdown(catalogue: Catalogue) -> str:
         "| Destination | What | When |",
         "| --- | --- | --- |",
     ]
-    out += [f"| {where} | {what} | {when} |" for where, what, when in DESTINATIONS]
+    prefix = conf.metric_prefix()
+    out += [
+        f"| {where.format(prefix=prefix)} | {what} | {when} |" for where, what, when in DESTINATIONS
+    ]
     out += [
         "",
         "## Events",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core import checks
 from django.core.checks import CheckMessage, register
@@ -47,6 +47,15 @@ def check_settings(
                 "take; the maximum is used instead.",
                 hint="Lower TELEMETRY_TIMEOUT.",
                 id="telemetry.W001",
+            )
+        )
+    if not apps.is_installed("analytics"):
+        # Consent changes and the setup's completion are analytics events.
+        messages.append(
+            checks.Error(
+                "The telemetry app needs the analytics app, which is not installed.",
+                hint="Add 'analytics' to INSTALLED_APPS before 'telemetry'.",
+                id="telemetry.E003",
             )
         )
     if MIDDLEWARE not in settings.MIDDLEWARE:

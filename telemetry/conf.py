@@ -49,8 +49,14 @@ DEFAULTS: dict[str, Any] = {
     "SETUP_NEEDED": "telemetry.setup.no_superuser_exists",
     # Dotted path of a callable(username=, email=, password=) creating the first admin.
     "CREATE_ADMIN": "telemetry.setup.create_superuser",
-    # Path prefixes that keep answering while setup is pending (static files always do).
-    "SETUP_EXEMPT_PATHS": ("/healthz", "/readyz", "/metrics", "/api/"),
+    # Path prefixes that keep answering while setup is pending (static files always do);
+    # a project lists its health, metrics and API paths here.
+    "SETUP_EXEMPT_PATHS": (),
+    # How the reports, the console banner and the user agent name the application.
+    "PRODUCT_NAME": "This application",
+    "VERSION": "unknown",
+    # First part of the scrape-time metric names: "<prefix>_telemetry_enabled", ...
+    "METRIC_PREFIX": "telemetry",
     # Once an administrator exists, each process re-checks at most this often.
     "SETUP_RECHECK_SECONDS": 60.0,
     # Where the setup flow leads once the first admin is signed in.
@@ -131,6 +137,18 @@ def retention_days() -> int:
 
 def deployment() -> str:
     return str(get("DEPLOYMENT") or "auto").lower()
+
+
+def product_name() -> str:
+    return str(get("PRODUCT_NAME"))
+
+
+def version() -> str:
+    return str(get("VERSION") or "unknown")
+
+
+def metric_prefix() -> str:
+    return str(get("METRIC_PREFIX"))
 
 
 def setup_exempt_paths() -> tuple[str, ...]:

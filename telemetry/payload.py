@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import django
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
@@ -61,7 +60,7 @@ SCHEMA: dict[str, Field] = {
     "properties.schema_version": Field(
         "integer", "Version of this list of fields, so the receiver can read the report."
     ),
-    "properties.app_version": Field("string", "The application's version (APP_VERSION)."),
+    "properties.app_version": Field("string", "The application's version (TELEMETRY_VERSION)."),
     "properties.python_version": Field("string", "Python version, such as 3.11.9."),
     "properties.django_version": Field("string", "Django version, such as 5.2.1."),
     "properties.database": Field(
@@ -143,7 +142,7 @@ def body(*, install_id: str) -> dict[str, Any]:
         "distinct_id": install_id,
         "properties": {
             "schema_version": SCHEMA_VERSION,
-            "app_version": str(getattr(settings, "APP_VERSION", "") or "unknown"),
+            "app_version": conf.version(),
             "python_version": platform.python_version(),
             "django_version": django.get_version(),
             "database": database_vendor(),

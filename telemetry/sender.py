@@ -16,7 +16,6 @@ import urllib.request
 from dataclasses import dataclass
 from typing import TextIO
 
-from django.conf import settings
 from django.utils import timezone
 
 from analytics import context
@@ -41,7 +40,7 @@ class Result:
 
 
 def _user_agent() -> str:
-    return f"TimeTracker-telemetry/{getattr(settings, 'APP_VERSION', 'unknown')}"
+    return f"{conf.product_name().replace(' ', '-')}-telemetry/{conf.version()}"
 
 
 def _exchange(*, url: str, content: bytes, timeout: float) -> Result:

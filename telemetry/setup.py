@@ -126,7 +126,7 @@ def banner(*, token: str, url: str) -> str:
     line = "=" * 72
     return (
         f"{line}\n"
-        "TimeTracker is not set up yet. To create the first admin account, open\n\n"
+        f"{conf.product_name()} is not set up yet. To create the first admin account, open\n\n"
         f"    {url}\n\n"
         "and enter this one-time setup token:\n\n"
         f"    {token}\n\n"

@@ -10,6 +10,7 @@ differs only by environment (``DEBUG=false``, ``SECRET_KEY``, ``ALLOWED_HOSTS``,
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -86,9 +87,18 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens: hashed, named, revocable (apps.accounts.ApiToken, "API tokens" below).
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Login limits: failed logins counted in the database ("Login limits" below).
+    "axes",
+    # Two-factor login: TOTP devices and one-time recovery codes (apps.accounts.twofactor).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # Content-Security-Policy (the section of that name below); its checks catch bad config.
+    "csp",
     # Feature flags, maintenance mode, the project's checks, manage.py flags and config.
     "apps.core",
     "apps.accounts",
@@ -112,13 +122,21 @@ MIDDLEWARE = [
     # Request id, route and actor for every log line written while the request runs.
     "analytics.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy and Cross-Origin-Resource-Policy, static files included.
+    "apps.core.headers.BrowserPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that may render a page (setup redirect, maintenance page), so that
+    # request.csp_nonce exists whenever a template asks for it.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Until an administrator exists, pages lead to the first-run setup (docs/telemetry.md).
     "telemetry.middleware.SetupRequiredMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then the second-factor gate for the web UI and the admin.
+    "django_otp.middleware.OTPMiddleware",
+    "apps.accounts.middleware.TwoFactorMiddleware",
     "apps.web.middleware.TimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # The maintenance-mode switch: changes answer 503, reads and the admin keep working.
@@ -126,6 +144,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waffle.middleware.WaffleMiddleware",
     "apps.monitoring.middleware.PrometheusAfterMiddleware",
+    # Last, as axes requires: turns a locked login into its 429 answer (after the metrics
+    # middleware, which therefore counts the 429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "timetracker.urls"
@@ -217,9 +238,55 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login limits first: while a username or address is locked, no password is checked.
+AUTHENTICATION_BACKENDS = [
+    "apps.accounts.login_limits.LoginLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Two-factor login (docs/security.md) ---------------------------------------------------
+# TOTP with django-otp, optional for everyone; required of admins (role admin, superusers
+# and staff) when this is true. A user with a confirmed device is always asked for a code.
+TWO_FACTOR_REQUIRED_FOR_ADMINS = env_bool("TWO_FACTOR_REQUIRED_FOR_ADMINS", False)
+# Path prefixes a signed-in user who still owes the second factor may reach (static files
+# always): the pages that take it, logging out, probes, metrics and the first-run setup.
+# The API (/api/) authenticates with tokens and is not behind the second factor; a session
+# that owes it is treated there as anonymous (apps.accounts.middleware).
+TWO_FACTOR_EXEMPT_PATHS = (
+    "/accounts/2fa/setup/",
+    "/accounts/2fa/verify/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/setup/",
+)
+OTP_TOTP_ISSUER = "TimeTracker"
+# The admin's device pages show neither TOTP keys nor recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# --- Login limits (docs/security.md) -------------------------------------------------------
+# The client's address (apps.core.net.client_address) serves login limits, API throttles
+# and the /metrics allow-list. X-Forwarded-For is read only from these proxies (CIDRs).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
+# django-axes, database handler: counts shared by every worker and replica. A username or
+# an address with this many failures within the cool-off is locked (the right password
+# fails too) until the cool-off has passed since its last failure, or `manage.py axes_reset`.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "apps.core.net.client_address"
+AXES_LOCKOUT_CALLABLE = "apps.accounts.login_limits.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# A success does not wipe the counts: it would also wipe the address's failures against
+# other usernames. Successful logins are not recorded (no table of addresses and agents).
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Internationalisation and time ----------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -254,11 +321,84 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- Content-Security-Policy and other browser policies (docs/security.md) ---------------
+# No inline script or style without the request's nonce (templates write
+# nonce="{{ request.csp_nonce }}"), no style="..." attributes, no onclick="..." handlers:
+# everything else comes from our own origin. CSP_EXTRA_* add sources for an operator's own
+# additions (a logo host, a font service); CSP_REPORT_ONLY=true sends the same policy as
+# Content-Security-Policy-Report-Only, which browsers report on but do not enforce.
+# (Python names here avoid CSP_* on purpose: django-csp's check csp.E001 reads any
+# CSP_REPORT_ONLY or CSP_*_SRC setting as the configuration of django-csp < 4.)
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+from apps.core.headers import csp_report_uri, csp_sources  # noqa: E402
+
+_csp_directives: dict[str, object] = {
+    "default-src": [SELF],
+    "script-src": [
+        SELF,
+        NONCE,
+        *csp_sources("CSP_EXTRA_SCRIPT_SRC", env_list("CSP_EXTRA_SCRIPT_SRC", [])),
+    ],
+    "style-src": [
+        SELF,
+        NONCE,
+        *csp_sources("CSP_EXTRA_STYLE_SRC", env_list("CSP_EXTRA_STYLE_SRC", [])),
+    ],
+    "img-src": [SELF, *csp_sources("CSP_EXTRA_IMG_SRC", env_list("CSP_EXTRA_IMG_SRC", []))],
+    "font-src": [SELF, *csp_sources("CSP_EXTRA_FONT_SRC", env_list("CSP_EXTRA_FONT_SRC", []))],
+    "connect-src": [
+        SELF,
+        *csp_sources("CSP_EXTRA_CONNECT_SRC", env_list("CSP_EXTRA_CONNECT_SRC", [])),
+    ],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+}
+_csp_report_uri = env_str("CSP_REPORT_URI", "")
+if _csp_report_uri:
+    _csp_directives["report-uri"] = csp_report_uri("CSP_REPORT_URI", _csp_report_uri)
+_csp_policy = {"DIRECTIVES": _csp_directives}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY = None
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy
+else:
+    CONTENT_SECURITY_POLICY = _csp_policy
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = None
+# Features no page of TimeTracker uses, off for the pages and anything they could embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -274,12 +414,30 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "apps.core.drf.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# --- API tokens ---------------------------------------------------------------------------
+# django-rest-knox with our token model (a name, last use): the database keeps only a
+# SHA-512 digest of each key and its first characters for the lookup; every request reads
+# the row, so a revoked token is refused at once by every worker (docs/security.md).
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": None,  # no expiry unless the user picks one when creating the token
+    "AUTH_HEADER_PREFIX": "Token",  # the header scripts already send
+    "TOKEN_PREFIX": "tt_",  # recognisable by secret scanners
+}
+# A token's "last used" is written at most once per this many seconds, not on every call.
+API_TOKEN_LAST_USED_INTERVAL = env_int("API_TOKEN_LAST_USED_INTERVAL", 60, minimum=0)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "TimeTracker API",
     "DESCRIPTION": "Clients, projects, tasks, the running timer, time entries and reports.",
     "VERSION": APP_VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents its errors and the API's limits (apps/core/schema.py).
+    "DEFAULT_GENERATOR_CLASS": "apps.core.schema.SchemaGenerator",
+    # The API's contract is JSON; form posts (the browsable API) still work, undocumented.
+    "PARSER_WHITELIST": ["apps.core.parsers.BoundedJSONParser"],
     # Served from our own static files: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -322,6 +480,8 @@ LOGGING = {
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "posthog": {"level": "WARNING"},
+        # django-axes: failures and lockouts (username and address masked), not each login.
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -335,6 +495,8 @@ ANALYTICS_POSTHOG_HOST = env_str("POSTHOG_HOST", "https://eu.i.posthog.com")
 ANALYTICS_ID_SECRET = env_str("ANALYTICS_ID_SECRET", "", secret=True)
 ANALYTICS_STRICT = env_bool("ANALYTICS_STRICT", False)
 ANALYTICS_SINKS = ["jsonlog", "metrics", "posthog"]
+# The reusable apps' metric names start with this (timetracker_events_total, ...).
+ANALYTICS_METRIC_PREFIX = "timetracker"
 # The door of each request, sent as the "channel" of write events; any other path is "web",
 # work outside a request (management commands) is "cli".
 ANALYTICS_CHANNELS = {"/api/": "api", "/admin/": "admin"}
@@ -383,5 +545,12 @@ TELEMETRY_DEBUG = env_bool("TELEMETRY_DEBUG", False)
 TELEMETRY_DEPLOYMENT = env_choice("TELEMETRY_DEPLOYMENT", "auto", ("auto", "docker", "other"))
 # The project's answers to "is there no admin yet?" and "how big is this installation?".
 TELEMETRY_SETUP_NEEDED = "apps.accounts.selectors.setup_needed"
+TELEMETRY_PRODUCT_NAME = "TimeTracker"
+TELEMETRY_VERSION = APP_VERSION
+TELEMETRY_METRIC_PREFIX = "timetracker"
+# Probes, scrapes and the API keep answering while the first-run setup is pending.
+TELEMETRY_SETUP_EXEMPT_PATHS = ("/healthz", "/readyz", "/metrics", "/api/")
+# The first admin is offered two-factor login right after setup (with a "skip" link).
+TELEMETRY_SETUP_DONE_URL = "/accounts/2fa/setup/?next=/"
 TELEMETRY_COUNTS = "apps.monitoring.telemetry.installation_counts"
 METRICS_COLLECTORS.append("telemetry.metrics.collect")

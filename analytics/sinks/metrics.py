@@ -1,4 +1,4 @@
-"""The metrics sink: counts events by name in ``timetracker_events_total``."""
+"""The metrics sink: counts events by name in ``<ANALYTICS_METRIC_PREFIX>_events_total``."""
 
 from __future__ import annotations
 
@@ -14,4 +14,4 @@ class MetricsSink:
     name = "metrics"
 
     def handle(self, event: Event) -> None:
-        metrics.EVENTS.labels(event=event.name).inc()
+        metrics.recorded(event=event.name)

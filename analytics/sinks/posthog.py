@@ -4,7 +4,7 @@
   changes, so a client built before gunicorn forks (``--preload``) is never shared.
 * Capturing only puts the event on the SDK's bounded in-memory queue; a background
   thread uploads. When the queue is full or PostHog is down, events are dropped and
-  counted in ``timetracker_events_dropped_total{sink="posthog"}``. A request never waits.
+  counted in ``<prefix>_events_dropped_total{sink="posthog"}``. A request never waits.
 * ``before_send`` is the last gate: the event must be declared and outbound, its
   properties must be declared with valid values, everything else (``$ip``, the SDK's OS
   and Python details, ...) is stripped, and GeoIP is disabled.

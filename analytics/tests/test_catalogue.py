@@ -218,10 +218,17 @@ class TestPersonProperties:
             fresh.set_person_provider(lambda user_id: {})
 
 
-def test_the_builtin_events_are_declared_for_the_apps_that_fire_them_later() -> None:
+def test_the_telemetry_and_flag_events_are_declared_by_the_apps_that_own_them() -> None:
     assert catalogue.get("setup.completed").properties["telemetry_choice"].accepts("undecided")
     consent = catalogue.get("telemetry.consent_changed")
     assert set(consent.properties) == {"state", "channel"}
     flag = catalogue.get("feature_flag.changed")
-    assert flag.clean({"kind": "switch", "flag_name": "analytics-posthog", "state": True})
-    assert flag.module == "analytics.builtin_events"
+    assert flag.clean(
+        {"kind": "switch", "flag_name": "analytics-posthog", "state": True, "channel": "cli"}
+    )
+    # The door is required: a change is never recorded without it.
+    with pytest.raises(InvalidProperties):
+        flag.clean({"kind": "switch", "flag_name": "analytics-posthog", "state": True})
+    # Declared by the apps that fire them, not by the reusable analytics app.
+    assert not flag.module.startswith("analytics")
+    assert consent.module == "telemetry.events"

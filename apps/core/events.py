@@ -1,7 +1,7 @@
 """Analytics adapter of the core app: an operator turned a feature flag or switch on or off.
 
-``feature_flag.changed`` is declared by the analytics app itself (``builtin_events``);
-only names declared in ``apps.core.flags`` ever reach it, never one typed into the admin.
+``feature_flag.changed`` is declared here, by the app that owns the flags; only names
+declared in ``apps.core.flags`` ever reach it, never one typed into the admin.
 
 Flag and switch rows are observed through waffle's model signals, so every door that
 saves or deletes a row is announced: the admin, ``manage.py waffle_flag`` /
@@ -19,7 +19,19 @@ from waffle import get_waffle_flag_model, get_waffle_switch_model
 
 import analytics
 from analytics import context
+from analytics.catalogue import Bool, Enum, Identifier, channel_property, declare
 from apps.core import services, signals
+
+declare(
+    "feature_flag.changed",
+    "An operator turned a feature flag, switch or sample on or off.",
+    properties={
+        "kind": Enum("What was changed.", choices=("flag", "switch", "sample")),
+        "flag_name": Identifier("Name of the flag as declared in the code (not user input)."),
+        "state": Bool("Whether it is now active."),
+        "channel": channel_property(),
+    },
+)
 
 for _model in (get_waffle_flag_model(), get_waffle_switch_model()):
     _label = _model._meta.label_lower

@@ -118,7 +118,7 @@ def test_the_platform_facts_are_the_real_ones(settings: Any) -> None:
 
     import django
 
-    settings.APP_VERSION = "9.8.7"
+    settings.TELEMETRY_VERSION = "9.8.7"
     properties = _report().data["properties"]
     assert properties["app_version"] == "9.8.7"
     assert properties["python_version"] == platform.python_version()
