@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -10,15 +12,35 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from apps.accounts.services import api_token_create
+from apps.accounts.models import API_TOKEN_NAME_MAX_LENGTH
+from apps.accounts.services import API_TOKEN_MAX_LIFETIME, api_token_create
 
 
 class TokenThrottle(AnonRateThrottle):
     rate = "20/min"
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    """The credentials, plus what to call the new token and when it should expire."""
+
+    name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=API_TOKEN_NAME_MAX_LENGTH,
+        help_text='Shown on the tokens page; default "API token <date>".',
+    )
+    expires_in_days = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=API_TOKEN_MAX_LIFETIME.days,
+        help_text="Days until the token stops working; omitted or null: never.",
+    )
+
+
 class TokenView(APIView):
-    """Exchange a username and password for the user's API token.
+    """Exchange a username and password for a new named API token; its key is in this
+    response only (the database keeps a digest).
 
     A successful exchange is a login: Django's ``user_logged_in`` is sent (``auth.login``
     with channel ``api``, and the user's ``last_login``), as a failed one already sends
@@ -30,13 +52,30 @@ class TokenView(APIView):
     throttle_classes = (TokenThrottle,)
 
     @extend_schema(
-        request=AuthTokenSerializer,
-        responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
+        request=TokenRequestSerializer,
+        responses={
+            200: inline_serializer(
+                "Token",
+                {
+                    "token": serializers.CharField(),
+                    "name": serializers.CharField(),
+                    "expiry": serializers.DateTimeField(allow_null=True),
+                },
+            )
+        },
     )
     def post(self, request: Request) -> Response:
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        token = api_token_create(user=user)
+        days = serializer.validated_data.get("expires_in_days")
+        token, key = api_token_create(
+            user=user,
+            name=serializer.validated_data.get("name", ""),
+            expires_in=timedelta(days=days) if days else None,
+        )
         user_logged_in.send(sender=type(user), request=request, user=user)
-        return Response({"token": token.key})
+        expiry = (
+            serializers.DateTimeField().to_representation(token.expiry) if token.expiry else None
+        )
+        return Response({"token": key, "name": token.name, "expiry": expiry})

@@ -41,12 +41,14 @@ analytics.declare(
 WRITE_CHANNEL = channel_property()
 analytics.declare(
     "api_token.created",
-    "An API token was created for a user (their first request, or an admin in the admin).",
+    "A user created a named API token: on the tokens page (web) or with their password at "
+    "POST /api/v1/auth/token/ (api). Neither the key nor the name is sent.",
     properties={"channel": WRITE_CHANNEL},
 )
 analytics.declare(
     "api_token.revoked",
-    "A user's API token was deleted (clients using it get 401).",
+    "An API token was revoked by its owner or an admin (tokens page or Django admin); "
+    "clients using it get 401 at once. The actor is whoever revoked it.",
     properties={"channel": WRITE_CHANNEL},
 )
 analytics.declare(
@@ -115,8 +117,9 @@ def _api_token_created(*, user_id: int, created: bool, **_: Any) -> None:
 
 
 @analytics.receiver(signals.api_token_revoked)
-def _api_token_revoked(*, user_id: int, **_: Any) -> None:
-    analytics.emit("api_token.revoked", actor_id=user_id, channel=context.channel())
+def _api_token_revoked(*, user_id: int, actor_id: int | None = None, **_: Any) -> None:
+    who = actor_id if actor_id is not None else user_id
+    analytics.emit("api_token.revoked", actor_id=who, channel=context.channel())
 
 
 @analytics.receiver(signals.profile_updated)

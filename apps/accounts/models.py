@@ -6,6 +6,11 @@ from functools import cache
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
+
+API_TOKEN_NAME_MAX_LENGTH = 100
 
 
 @cache
@@ -38,3 +43,27 @@ class Profile(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+
+class ApiToken(AbstractAuthToken):
+    """A named API token: django-rest-knox's token (only a digest of the key is stored)
+    with a name its owner chose and when it last authenticated a request.
+
+    An integer id addresses it in URLs and the admin, so the digest never appears there.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True, editable=False)
+    name = models.CharField(max_length=API_TOKEN_NAME_MAX_LENGTH)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ("-created", "-id")
+
+    def __str__(self) -> str:
+        return f"API token {self.pk} of user {self.user_id}"
+
+    @property
+    def expired(self) -> bool:
+        return self.expiry is not None and self.expiry <= timezone.now()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from django.db.models import Q
+from django.utils import timezone
 
 from apps.accounts import signals
-from apps.accounts.models import Profile, Role
+from apps.accounts.models import API_TOKEN_NAME_MAX_LENGTH, ApiToken, Profile, Role
 from apps.accounts.selectors import profile_get
 from apps.core.services import apply_changes, save_changes, send_on_commit
 
@@ -27,6 +31,8 @@ USER_EDITABLE = (
     "last_login",
     "date_joined",
 )
+# The longest expiry a token may be given (the web form and the API offer days).
+API_TOKEN_MAX_LIFETIME = timedelta(days=3650)
 
 
 @transaction.atomic
@@ -65,7 +71,7 @@ def user_update(*, user: AbstractBaseUser, data: dict[str, Any]) -> AbstractBase
 
 @transaction.atomic
 def user_delete(*, user: AbstractBaseUser) -> None:
-    """Delete a login with its profile, its token and its time entries."""
+    """Delete a login with its profile, its API tokens and its time entries."""
     user.delete()
 
 
@@ -79,18 +85,61 @@ def profile_update(*, user: AbstractBaseUser, data: dict[str, Any]) -> Profile:
     return profile
 
 
-@transaction.atomic
-def api_token_create(*, user: AbstractBaseUser) -> Token:
-    """The user's API token, created on first request."""
-    token, created = Token.objects.get_or_create(user=user)
-    send_on_commit(signals.api_token_created, Token, user_id=user.pk, created=created)
-    return token
+def api_token_default_name() -> str:
+    return f"API token {timezone.now().date().isoformat()}"
 
 
 @transaction.atomic
-def api_token_revoke(*, user: AbstractBaseUser) -> bool:
-    """Delete the user's API token; clients using it get 401. False when there was none."""
-    deleted, _ = Token.objects.filter(user=user).delete()
+def api_token_create(
+    *,
+    user: AbstractBaseUser,
+    name: str = "",
+    expires_in: timedelta | None = None,
+) -> tuple[ApiToken, str]:
+    """A new named token for ``user`` and its key, which exists only in this return value:
+    the database keeps a digest (django-rest-knox), so show the key once and forget it.
+
+    A blank name becomes "API token <date>"; ``expires_in`` of None means no expiry.
+    """
+    name = " ".join(name.split()) or api_token_default_name()
+    errors: dict[str, str] = {}
+    if len(name) > API_TOKEN_NAME_MAX_LENGTH:
+        errors["name"] = f"At most {API_TOKEN_NAME_MAX_LENGTH} characters."
+    if expires_in is not None and not (timedelta(0) < expires_in <= API_TOKEN_MAX_LIFETIME):
+        errors["expiry"] = f"Between 1 and {API_TOKEN_MAX_LIFETIME.days} days."
+    if errors:
+        raise ValidationError(errors)
+    token, key = ApiToken.objects.create(user=user, name=name, expiry=expires_in)
+    send_on_commit(signals.api_token_created, ApiToken, user_id=user.pk, created=True)
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor_id: int | None = None) -> bool:
+    """Delete a token: the next request with its key gets 401, on every worker (nothing
+    caches tokens). False when it was already gone (a second click, a concurrent revoke).
+    """
+    deleted, _ = ApiToken.objects.filter(pk=token.pk).delete()
     if deleted:
-        send_on_commit(signals.api_token_revoked, Token, user_id=user.pk)
+        send_on_commit(
+            signals.api_token_revoked,
+            ApiToken,
+            user_id=token.user_id,
+            actor_id=actor_id if actor_id is not None else token.user_id,
+        )
     return bool(deleted)
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    """Record that ``token`` authenticated a request, at most once per
+    ``API_TOKEN_LAST_USED_INTERVAL`` seconds, so API calls do not each write a row.
+
+    The conditional UPDATE keeps concurrent workers from writing the same minute twice.
+    """
+    now = timezone.now()
+    interval = timedelta(seconds=settings.API_TOKEN_LAST_USED_INTERVAL)
+    if token.last_used_at is not None and now - token.last_used_at < interval:
+        return
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - interval)
+    ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now

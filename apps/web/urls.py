@@ -37,4 +37,6 @@ urlpatterns = [
     re_path(r"^reports/export\.(?P<fmt>csv|xlsx|json|ics)$", reports.export, name="export"),
     path("accounts/profile/", account.profile, name="profile"),
     path("accounts/password/", account.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/tokens/", account.tokens, name="api-tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", account.token_revoke, name="api-token-revoke"),
 ]

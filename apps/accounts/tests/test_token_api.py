@@ -16,10 +16,11 @@ def test_it_exchanges_credentials_for_a_token_that_authenticates(
     r = anon_api.post("/api/v1/auth/token/", {"username": "mel", "password": PASSWORD})
     assert r.status_code == 200
     token = r.json()["token"]
-    assert len(token) == 40
-    # The same token is returned again.
+    assert token.startswith("tt_")
+    assert len(token) == 67  # the prefix and 64 hex characters (32 random bytes)
+    # Each exchange makes a new named token (the first is not shown again: it is hashed).
     again = anon_api.post("/api/v1/auth/token/", {"username": "mel", "password": PASSWORD})
-    assert again.json()["token"] == token
+    assert again.json()["token"] != token
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/timer/").status_code == 200
