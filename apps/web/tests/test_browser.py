@@ -6,7 +6,9 @@ it, open a report and download the CSV and XLSX (the XLSX is opened and summed).
 takes the screenshots used by ``docs/user-guide.md``; with
 ``TIMETRACKER_UPDATE_SCREENSHOTS=1`` it writes them into ``docs/images``. A second
 journey opens two tabs and a second browser to see an open page notice a timer changed
-elsewhere.
+elsewhere. Every page any test opens must run with zero Content-Security-Policy
+violations (a listener records them; see ``watch_csp``), and one test opens every page of
+the web UI, the admin, the API documentation and the first-run setup for that alone.
 
 Without the ``chromium`` binary these tests skip (locally) or fail (in CI, where
 ``TIMETRACKER_REQUIRE_ALL=1``), with the reason in the report.
@@ -14,6 +16,7 @@ Without the ``chromium`` binary these tests skip (locally) or fail (in CI, where
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import re
@@ -27,7 +30,13 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from tests.factories import ClientFactory, ProjectFactory, TaskFactory, TimeEntryFactory
+from tests.factories import (
+    ClientFactory,
+    ProjectFactory,
+    TaskFactory,
+    TimeEntryFactory,
+    UserFactory,
+)
 from tests.support import missing, require_binary
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,13 +77,45 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             chromium.close()
 
 
+# Each page reports its CSP violations (blocked scripts, styles, images, connections,
+# frames, form targets) on the console, where the context's listener collects them across
+# navigations; Chromium's own console message for a violation is collected too.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.location.pathname}:${event.lineNumber}`
+    + ` (${event.disposition}) ${event.sample || ""}`);
+}, true);
+"""
+
+
+def watch_csp(context: Any) -> list[str]:
+    """The CSP violations of every page of ``context``, as the test goes on."""
+    violations: list[str] = []
+    context.add_init_script(CSP_LISTENER)
+
+    def on_console(message: Any) -> None:
+        text = message.text
+        if text.startswith("CSP violation:") or "Content Security Policy" in text:
+            violations.append(f"{message.page.url if message.page else '?'}: {text}")
+
+    context.on("console", on_console)
+    return violations
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="en-GB")
+    violations = watch_csp(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
+    # A round trip, so that console messages sent before it have arrived (unless the test
+    # closed or crashed its page).
+    with contextlib.suppress(Exception):
+        page.evaluate("0")
     context.close()
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 def seconds_on(clock_text: str) -> int:
@@ -299,6 +340,7 @@ def test_an_open_page_notices_when_the_timer_changed_elsewhere(
     page.reload()
     assert page.locator("#no-timer").is_visible()
     phone = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+    phone_violations = watch_csp(phone)
     try:
         phone_page = phone.new_page()
         _log_in(phone_page, url)
@@ -307,6 +349,93 @@ def test_an_open_page_notices_when_the_timer_changed_elsewhere(
         phone_page.wait_for_selector("#timer-clock")
     finally:
         phone.close()
+    assert phone_violations == []
     assert page.locator("#timer-changed").is_hidden()
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
     page.wait_for_selector("#timer-changed", state="visible")
+
+
+# --- Content-Security-Policy: every page, zero violations -----------------------------------
+@pytest.fixture
+def root_world(project: Any, task: Any) -> dict[str, Any]:
+    """A superuser with a client, a project, a task and an entry: every page has content."""
+    from apps.accounts.models import Role
+
+    root = UserFactory(username="root", is_staff=True, is_superuser=True, profile__role=Role.ADMIN)
+    project.client = ClientFactory(name="Acme")
+    project.save()
+    entry = TimeEntryFactory(user=root, project=project, task=task, notes="Some work")
+    return {"root": root, "project": project, "task": task, "entry": entry}
+
+
+def _visit(page: Any, url: str, violations: list[str], ready: str = "main, #content") -> None:
+    response = page.goto(url)
+    assert response is not None, url
+    assert response.ok, (url, response.status)
+    page.wait_for_selector(ready)
+    page.evaluate("0")  # a round trip: console messages sent before it have arrived
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+def test_every_page_runs_without_a_csp_violation(
+    root_world: dict[str, Any], live_server: Any, browser: Any
+) -> None:
+    url = live_server.url
+    project, entry = root_world["project"], root_world["entry"]
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+    violations = watch_csp(context)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(f"{url}/accounts/login/")
+        page.evaluate("0")
+        assert violations == []
+        page.get_by_label("Username").fill("root")
+        page.get_by_label("Password").fill("correct horse battery")
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{url}/")
+        for path in [
+            "/",
+            "/entries/",
+            "/entries/new/",
+            f"/entries/{entry.pk}/edit/",
+            "/projects/",
+            f"/projects/{project.pk}/",
+            f"/projects/{project.pk}/edit/",
+            "/clients/",
+            f"/clients/{project.client_id}/edit/",
+            "/reports/?group_by=project",
+            "/accounts/profile/",
+            "/accounts/password/",
+            "/privacy/events/",
+        ]:
+            _visit(page, f"{url}{path}", violations)
+        # The admin: its scripts (theme, sidebar, actions, calendar and clock widgets) run.
+        _visit(page, f"{url}/admin/", violations, ready="#content")
+        _visit(page, f"{url}/admin/timers/timeentry/", violations, ready="#result_list")
+        _visit(page, f"{url}/admin/accounts/profile/", violations, ready="#result_list")
+        _visit(
+            page,
+            f"{url}/admin/timers/timeentry/{entry.pk}/change/",
+            violations,
+            ready=".datetimeshortcuts",
+        )
+        page.locator(".datetimeshortcuts a").first.click()  # "Today": the widget's script
+        _visit(page, f"{url}/admin/projects/project/add/", violations, ready="form")
+        # The API documentation: Swagger UI loads the schema and draws its operations.
+        _visit(page, f"{url}/api/docs/", violations, ready=".swagger-ui .opblock")
+        page.locator(".swagger-ui .opblock-summary").first.click()
+        page.wait_for_selector(".swagger-ui .opblock-body")
+        page.evaluate("0")
+        assert violations == [], "\n".join(violations)
+    finally:
+        context.close()
+
+
+@pytest.mark.setup_pending
+def test_the_setup_page_runs_without_a_csp_violation(db: Any, live_server: Any, page: Any) -> None:
+    # No administrator yet: every page leads to /setup/ (the page fixture checks violations).
+    page.goto(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/setup/")
+    page.wait_for_selector("form")
+    page.evaluate("0")
