@@ -33,6 +33,10 @@ run: $(VENV)/.base-installed  ## Install, migrate and serve on http://127.0.0.1:
 test: $(VENV)/.dev-installed  ## Install dev requirements and run the test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+.PHONY: test-api
+test-api: $(VENV)/.dev-installed  ## schemathesis against the served OpenAPI document (docs/api.md)
+	$(BIN)/pytest tests/test_api_fuzz.py -q $(PYTEST_ARGS)
+
 lint: $(VENV)/.dev-installed lint-config  ## ruff format check and ruff lint, then lint-config
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .

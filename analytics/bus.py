@@ -20,8 +20,9 @@ from django.db import transaction
 from django.dispatch import Signal
 
 from analytics import conf, context, metrics, sinks
-from analytics.catalogue import EventError, Value, catalogue
+from analytics.catalogue import EventError, catalogue
 from analytics.context import ActorId
+from analytics.properties import Value
 
 logger = logging.getLogger("analytics")
 

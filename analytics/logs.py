@@ -108,7 +108,7 @@ class ConsoleFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         data = _fields(record, self.env)
         head = f"{data.pop('timestamp')} {data.pop('level'):<8} {data.pop('logger')}: "
-        message = data.pop("message")
+        message = str(data.pop("message"))
         data.pop("env")
         data.pop("event", None)
         request_id = data.pop("request_id")

@@ -144,7 +144,7 @@ class Enum(Property):
         if not self.accepts(value):
             raise ValueError(f"expected one of {', '.join(self.choices)}")
         # A TextChoices member becomes the plain string it stands for.
-        return self.choices[self.choices.index(value)]  # type: ignore[arg-type]
+        return self.choices[self.choices.index(value)]
 
     def type_label(self) -> str:
         return "one of " + ", ".join(self.choices)

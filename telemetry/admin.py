@@ -28,7 +28,7 @@ def _staff(request: HttpRequest) -> bool:
 
 
 @admin.register(Installation)
-class TelemetryAdmin(admin.ModelAdmin):
+class TelemetryAdmin(admin.ModelAdmin[Installation]):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _staff(request)
 

@@ -170,4 +170,5 @@ def base_template() -> str:
 def hook(name: str) -> Callable[..., Any]:
     """The callable named by the dotted path in ``TELEMETRY_<name>``."""
     value = get(name)
-    return value if callable(value) else import_string(str(value))
+    found: Callable[..., Any] = value if callable(value) else import_string(str(value))
+    return found

@@ -59,7 +59,7 @@ class SetupForm(forms.Form):
         # create_superuser() does not validate: apply the user model's own rules here.
         model = get_user_model()
         username = model._meta.get_field(model.USERNAME_FIELD)
-        self.fields["username"].validators = [*username.validators]
+        self.fields["username"].validators = [*getattr(username, "validators", [])]
 
     def clean_token(self) -> str:
         token: str = self.cleaned_data["token"]

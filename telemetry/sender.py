@@ -14,7 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Protocol
 
 from django.utils import timezone
 
@@ -41,6 +41,12 @@ class Result:
 
 def _user_agent() -> str:
     return f"{conf.product_name().replace(' ', '-')}-telemetry/{conf.version()}"
+
+
+class Writer(Protocol):
+    """Where a debug report is printed: a text stream or a command's ``self.stdout``."""
+
+    def write(self, text: str, /) -> object: ...
 
 
 def _exchange(*, url: str, content: bytes, timeout: float) -> Result:
@@ -100,7 +106,7 @@ def send(
     channel: str,
     install_id: object | None = None,
     stop: threading.Event | None = None,
-    out: TextIO | None = None,
+    out: Writer | None = None,
 ) -> SendRecord | None:
     """Send (or with ``TELEMETRY_DEBUG`` print) the report and record it.
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TextIO
 
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
@@ -30,7 +29,7 @@ class Worker:
         *,
         stop: threading.Event | None = None,
         poll_interval: float | None = None,
-        out: TextIO | None = None,
+        out: sender.Writer | None = None,
     ) -> None:
         self.stop = stop or threading.Event()
         self.poll_interval = poll_interval

@@ -13,6 +13,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from timetracker import __version__
@@ -28,6 +29,9 @@ from timetracker.env import (
     env_str,
     load_dotenv,
 )
+
+# Generic classes such as ModelAdmin[Project] at runtime, as the type stubs spell them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")

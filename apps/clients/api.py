@@ -3,23 +3,31 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from apps.clients import services
 from apps.clients.models import Client
 from apps.core.api import ArchivableMixin, ModelSerializer, ServiceViewSet, bool_param
+from apps.core.drf import JSONTypesMixin
+from apps.core.schema import ARCHIVED_PARAM
 
 
-class ClientSerializer(ModelSerializer):
+class ClientSerializer(JSONTypesMixin, ModelSerializer):
+    """A client: the organisation projects are done for."""
+
     class Meta:
         model = Client
         fields = ["id", "name", "archived", "created_at", "updated_at"]
         read_only_fields = ["archived", "created_at", "updated_at"]
 
 
+@extend_schema_view(list=extend_schema(parameters=[ARCHIVED_PARAM]))
 class ClientViewSet(ArchivableMixin, ServiceViewSet):
     """Clients are shared by the whole installation; only admins archive or delete."""
 
     serializer_class = ClientSerializer
+    # Any id reaches the view, whose 404 is JSON; DRF's default stops at a dot.
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[Client]:
         qs = Client.objects.all()

@@ -1,4 +1,4 @@
-"""REST framework settings hooks: pagination and error format.
+"""REST framework settings hooks: pagination, error format, JSON types of request bodies.
 
 Kept apart from ``apps.core.api`` because DRF imports these while its own generic views
 are being imported.
@@ -6,11 +6,15 @@ are being imported.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import pagination, status
+from django.http import QueryDict
+from rest_framework import fields, pagination, relations, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -20,9 +24,92 @@ CONFLICT_CODES = frozenset({"conflict", "no_timer", "protected"})
 
 
 class Pagination(pagination.PageNumberPagination):
+    """Pages of 50 by default; ``page_size`` from 1 to 500, anything else answers 400.
+
+    DRF's own pagination silently falls back to the default for a page size it cannot
+    read and cuts larger ones down to the maximum; a client that asked for something
+    else than it gets should hear so.
+    """
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Expected a page size from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Page number, from 1; a page past the last one answers 404.",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Results per page, 1 to {self.max_page_size} "
+                f"(default {self.page_size}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
+
+
+def json_type_error(field: fields.Field, value: Any) -> str | None:
+    """Why ``value``, from a JSON body, is not of the JSON type ``field`` documents.
+
+    DRF coerces for HTML forms: ``0`` becomes the name ``"0"``, ``"yes"`` becomes true,
+    ``"5"`` becomes project 5. A JSON client sends the type the OpenAPI document names.
+    """
+    if value is None:
+        return None  # whether null is allowed is the field's own check
+    if isinstance(field, fields.BooleanField):
+        return None if isinstance(value, bool) else "Must be true or false."
+    if isinstance(field, fields.CharField):
+        return None if isinstance(value, str) else "Not a valid string."
+    if isinstance(field, fields.DecimalField):
+        ok = isinstance(value, str | int | float) and not isinstance(value, bool)
+        return None if ok else "A valid number is required."
+    if isinstance(field, fields.IntegerField | relations.PrimaryKeyRelatedField):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else "Expected a whole number."
+    return None
+
+
+class JSONTypesMixin:
+    """A serializer mixin: values of a JSON body must have the documented JSON types.
+
+    Form and multipart posts (whose values are all strings) keep DRF's coercion.
+    """
+
+    fields: Any
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping) and not isinstance(data, QueryDict):
+            errors = {
+                name: [message]
+                for name, field in self.fields.items()
+                if not field.read_only
+                and name in data
+                and (message := json_type_error(field, data[name])) is not None
+            }
+            if errors:
+                raise ValidationError(errors)
+        return super().to_internal_value(data)  # type: ignore[misc]
 
 
 def _codes(exc: DjangoValidationError) -> set[str | None]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from apps.core.api import (
     ArchivableMixin,
@@ -11,11 +12,15 @@ from apps.core.api import (
     bool_param,
     id_param,
 )
+from apps.core.drf import JSONTypesMixin
+from apps.core.schema import ARCHIVED_PARAM, conflict, id_parameter
 from apps.projects import services
 from apps.projects.models import Project
 
 
-class ProjectSerializer(ModelSerializer):
+class ProjectSerializer(JSONTypesMixin, ModelSerializer):
+    """A project, optionally for a client; time is tracked against projects."""
+
     class Meta:
         model = Project
         fields = [
@@ -33,10 +38,21 @@ class ProjectSerializer(ModelSerializer):
         read_only_fields = ["archived", "created_at", "updated_at"]
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[ARCHIVED_PARAM, id_parameter("client", "Only this client's.")]),
+    destroy=extend_schema(
+        responses={
+            204: None,
+            409: conflict("The project has time entries: archive it instead."),
+        }
+    ),
+)
 class ProjectViewSet(ArchivableMixin, ServiceViewSet):
     """Projects are shared by the whole installation; only admins archive or delete."""
 
     serializer_class = ProjectSerializer
+    # Any id reaches the view, whose 404 is JSON; DRF's default stops at a dot.
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[Project]:
         qs = Project.objects.all()

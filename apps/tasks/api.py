@@ -3,14 +3,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from apps.core.api import ModelSerializer, ServiceViewSet, id_param
+from apps.core.drf import JSONTypesMixin
+from apps.core.schema import id_parameter
 from apps.tasks import services
 from apps.tasks.models import Task, TaskStatus
 
 
-class TaskSerializer(ModelSerializer):
+class TaskSerializer(JSONTypesMixin, ModelSerializer):
+    """A task of a project; its project is fixed once created."""
+
     class Meta:
         model = Task
         fields = ["id", "project", "name", "status", "estimate_hours", "created_at", "updated_at"]
@@ -26,10 +31,20 @@ class TaskSerializer(ModelSerializer):
         return attrs
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            id_parameter("project", "Only this project's."),
+            OpenApiParameter("status", str, enum=TaskStatus.values, description="Only these."),
+        ]
+    )
+)
 class TaskViewSet(ServiceViewSet):
     """Tasks belong to a project; anyone may create or edit them, only admins delete."""
 
     serializer_class = TaskSerializer
+    # Any id reaches the view, whose 404 is JSON; DRF's default stops at a dot.
+    lookup_value_regex = "[^/]+"
     admin_actions = frozenset({"destroy"})
 
     def get_queryset(self) -> QuerySet[Task]:

@@ -17,7 +17,9 @@ from rest_framework.views import APIView
 
 from apps.accounts.selectors import user_is_admin, user_timezone
 from apps.core.api import MAX_ID, ModelSerializer, ServiceViewSet, StrictPrimaryKeyRelatedField
+from apps.core.drf import JSONTypesMixin
 from apps.core.limits import validate_date_in_range, validate_text
+from apps.core.schema import conflict
 from apps.projects.models import Project
 from apps.reports.exports import (
     CONTENT_TYPES,
@@ -32,7 +34,9 @@ from apps.timers.models import TimeEntry
 from apps.timers.selectors import entries_visible_to, running_entry
 
 
-class TimeEntrySerializer(ModelSerializer):
+class TimeEntrySerializer(JSONTypesMixin, ModelSerializer):
+    """A span of work on a project; ``ended_at`` is null while its timer runs."""
+
     duration_seconds = serializers.IntegerField(read_only=True)
     is_running = serializers.BooleanField(read_only=True)
     project = StrictPrimaryKeyRelatedField(queryset=Project.objects.all())
@@ -104,6 +108,30 @@ class EntryFilterSerializer(serializers.Serializer):
         return attrs
 
 
+class ExportEntrySerializer(serializers.Serializer):
+    """One entry of the JSON export; names, not ids, and times in the viewer's zone."""
+
+    id = serializers.IntegerField()
+    user = serializers.CharField()
+    client = serializers.CharField(allow_null=True)
+    project = serializers.CharField()
+    task = serializers.CharField(allow_null=True)
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField()
+    seconds = serializers.IntegerField()
+    hours = serializers.FloatField()
+    billable = serializers.BooleanField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    notes = serializers.CharField()
+
+
+class ExportJSONSerializer(serializers.Serializer):
+    """The JSON export: the time zone of its times, and the entries."""
+
+    timezone = serializers.CharField()
+    entries = ExportEntrySerializer(many=True)
+
+
 class ExportFilterSerializer(EntryFilterSerializer):
     modified_after = None  # exports are by period, not for synchronisation
 
@@ -146,6 +174,8 @@ class TimeEntryViewSet(ServiceViewSet):
     """
 
     serializer_class = TimeEntrySerializer
+    # Any id reaches the view, whose 404 is JSON; DRF's default stops at a dot.
+    lookup_value_regex = "[^/]+"
     queryset = TimeEntry.objects.none()  # for the schema; get_queryset applies visibility
     admin_actions = frozenset()
 
@@ -231,7 +261,12 @@ class TimeEntryViewSet(ServiceViewSet):
                 description="File format; without it the Accept header decides (default csv).",
             ),
         ],
-        responses={(200, CONTENT_TYPES[fmt].split(";")[0]): OpenApiTypes.BINARY for fmt in FORMATS},
+        responses={
+            (200, CONTENT_TYPES[fmt].split(";")[0]): (
+                ExportJSONSerializer if fmt == "json" else OpenApiTypes.BINARY
+            )
+            for fmt in FORMATS
+        },
     )
     @action(detail=False, methods=["get"], renderer_classes=EXPORT_RENDERERS)
     def export(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -261,7 +296,7 @@ class TimeEntryViewSet(ServiceViewSet):
         )
 
 
-class TimerStartSerializer(serializers.Serializer):
+class TimerStartSerializer(JSONTypesMixin, serializers.Serializer):
     project = StrictPrimaryKeyRelatedField(queryset=Project.objects.all())
     task = StrictPrimaryKeyRelatedField(
         queryset=Task.objects.all(), required=False, allow_null=True
@@ -275,7 +310,14 @@ class TimerStartSerializer(serializers.Serializer):
 class TimerView(APIView):
     """The caller's running timer, or ``null`` when none runs."""
 
-    @extend_schema(responses={200: TimeEntrySerializer})
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(
+                {"allOf": [{"$ref": "#/components/schemas/TimeEntry"}], "nullable": True},
+                description="The running entry, or the JSON literal null when none runs.",
+            )
+        }
+    )
     def get(self, request: Request) -> HttpResponse:
         entry = running_entry(user=request.user)
         if entry is None:
@@ -287,7 +329,13 @@ class TimerView(APIView):
 class TimerStartView(APIView):
     """Start a timer; one already running is stopped first (both in one transaction)."""
 
-    @extend_schema(request=TimerStartSerializer, responses={201: TimeEntrySerializer})
+    @extend_schema(
+        request=TimerStartSerializer,
+        responses={
+            201: TimeEntrySerializer,
+            409: conflict("Another timer was started at the same moment; try again."),
+        },
+    )
     def post(self, request: Request) -> Response:
         serializer = TimerStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
