@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,10 +14,15 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from apps.accounts.models import API_TOKEN_NAME_MAX_LENGTH
+from apps.accounts import login_limits
 from apps.accounts.services import API_TOKEN_MAX_LIFETIME, api_token_create
+from apps.core.throttling import SharedRateThrottle
 
 
-class TokenThrottle(AnonRateThrottle):
+class TokenThrottle(SharedRateThrottle):
+    """20 a minute per client address, shared by every worker (with REDIS_URL)."""
+
+    scope = "token"
     rate = "20/min"
 
 
@@ -44,7 +50,8 @@ class TokenView(APIView):
 
     A successful exchange is a login: Django's ``user_logged_in`` is sent (``auth.login``
     with channel ``api``, and the user's ``last_login``), as a failed one already sends
-    ``user_login_failed``.
+    ``user_login_failed``. While the username or the client address is locked by the
+    login limits, it answers 429 (``code: login_locked``), whatever the password.
     """
 
     authentication_classes = ()
@@ -66,7 +73,16 @@ class TokenView(APIView):
     )
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            # django-axes marks the request when the username or the address is locked;
+            # the right password is refused then too (apps.accounts.login_limits).
+            if getattr(request, "axes_locked_out", False):
+                return Response(
+                    login_limits.locked_payload(request),
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                    headers={"Retry-After": str(login_limits.cool_off_seconds(request))},
+                )
+            raise ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
         days = serializer.validated_data.get("expires_in_days")
         token, key = api_token_create(

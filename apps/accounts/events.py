@@ -17,7 +17,7 @@ from django.utils import timezone
 import analytics
 from analytics import Bool, Bucketed, Enum, Int, context
 from analytics.catalogue import channel_property
-from apps.accounts import signals
+from apps.accounts import login_limits, signals  # noqa: F401 (connects axes' lockouts)
 from apps.accounts.models import Profile, Role
 
 CHANNEL = Enum(
@@ -39,6 +39,16 @@ analytics.declare(
     outbound=False,
 )
 WRITE_CHANNEL = channel_property()
+analytics.declare(
+    "auth.login_locked",
+    "A login was refused, right password or not: too many recent failures for the username "
+    "or the address (neither is sent; never sent to PostHog).",
+    properties={
+        "started": Bool("This failure set the lock (false: a further attempt while locked)."),
+        "channel": WRITE_CHANNEL,
+    },
+    outbound=False,
+)
 analytics.declare(
     "api_token.created",
     "A user created a named API token: on the tokens page (web) or with their password at "
@@ -108,6 +118,12 @@ def _logged_out(*, user: Any, **_: Any) -> None:
 def _login_failed(*, request: Any = None, **_: Any) -> None:
     # The credentials argument carries the username: it is deliberately not read.
     analytics.emit("auth.login_failed", channel=_channel(request))
+
+
+@analytics.receiver(signals.login_locked)
+def _login_locked(*, started: bool, **_: Any) -> None:
+    # Sent by login_limits (imported above, so axes' lockout signal is connected at start-up).
+    analytics.emit("auth.login_locked", started=started, channel=context.channel())
 
 
 @analytics.receiver(signals.api_token_created)

@@ -17,3 +17,7 @@ api_token_revoked = Signal()
 # Password changes have no domain signal: every door (the password form, the admin's
 # password page, manage.py changepassword, a password reset) ends in the user's save after
 # set_password, which apps.accounts.events observes.
+# login_locked: channel (str: "web", "admin" or "api"), started (bool: this failure set the
+# lock; False for a further attempt while locked). Sent by apps.accounts.login_limits when
+# django-axes refuses a login; never the username or the address.
+login_locked = Signal()

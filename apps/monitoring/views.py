@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from apps.core.net import client_address
 from apps.monitoring.health import database_ready
 from apps.monitoring.metrics import exposition
 
@@ -42,7 +43,7 @@ def _allowed(request: HttpRequest) -> bool:
             presented.strip().encode(), token.encode()
         )
     try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        address = ipaddress.ip_address(client_address(request) or "")
     except ValueError:
         return False
     return any(address in network for network in settings.METRICS_ALLOWED_NETWORKS)
