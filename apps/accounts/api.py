@@ -10,11 +10,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from apps.accounts.models import API_TOKEN_NAME_MAX_LENGTH
 from apps.accounts import login_limits
+from apps.accounts.models import API_TOKEN_NAME_MAX_LENGTH
 from apps.accounts.services import API_TOKEN_MAX_LIFETIME, api_token_create
 from apps.core.throttling import SharedRateThrottle
 
