@@ -108,7 +108,9 @@ class TestJsonLine:
         self, transactional_db: Any
     ) -> None:
         with context.request_context(request_id="feedfacefeedface"):
-            analytics.emit("feature_flag.changed", kind="switch", flag_name="x-y", state=True)
+            analytics.emit(
+                "feature_flag.changed", kind="switch", flag_name="x-y", state=True, channel="cli"
+            )
         (line,) = last_lines(log_file(), 1)
         assert list(line) == [
             "timestamp",
@@ -121,8 +123,10 @@ class TestJsonLine:
             "kind",
             "flag_name",
             "state",
+            "channel",
         ]
         assert line["event"] == line["message"] == "feature_flag.changed"
+        assert line["channel"] == "cli"
         assert line["request_id"] == "feedfacefeedface"
         assert (line["logger"], line["level"]) == ("analytics.events", "INFO")
 

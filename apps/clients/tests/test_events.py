@@ -26,10 +26,10 @@ def test_the_lifecycle_of_a_client(
     client_id = client.pk
     committed(services.client_delete, client=client)
     assert [(e.name, dict(e.properties)) for e in analytics_events] == [
-        ("client.created", {"client_id": client_id}),
-        ("client.updated", {"client_id": client_id, "fields_changed": 1}),
-        ("client.archived", {"client_id": client_id, "archived": True}),
-        ("client.archived", {"client_id": client_id, "archived": False}),
-        ("client.deleted", {"client_id": client_id, "project_count": 1}),
+        ("client.created", {"client_id": client_id, "channel": "cli"}),
+        ("client.updated", {"client_id": client_id, "fields_changed": 1, "channel": "cli"}),
+        ("client.archived", {"client_id": client_id, "archived": True, "channel": "cli"}),
+        ("client.archived", {"client_id": client_id, "archived": False, "channel": "cli"}),
+        ("client.deleted", {"client_id": client_id, "project_count": 1, "channel": "cli"}),
     ]
     assert {event.actor_id for event in analytics_events} == {admin.pk}

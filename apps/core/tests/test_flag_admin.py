@@ -82,7 +82,7 @@ def test_turning_a_switch_on_writes_a_log_entry_and_fires_one_event(
 
     assert Switch.objects.get(pk=switch.pk).active is True
     assert changes(analytics_events) == [
-        {"kind": "switch", "flag_name": "maintenance-mode", "state": True}
+        {"kind": "switch", "flag_name": "maintenance-mode", "state": True, "channel": "admin"}
     ]
     entry = LogEntry.objects.get(object_id=str(switch.pk))
     assert entry.action_flag == CHANGE
@@ -122,7 +122,7 @@ def test_turning_a_flag_off_for_everyone_fires_its_new_state(
     )
     assert Flag.objects.get(pk=flag.pk).everyone is False
     assert changes(analytics_events) == [
-        {"kind": "flag", "flag_name": "export-xlsx", "state": False}
+        {"kind": "flag", "flag_name": "export-xlsx", "state": False, "channel": "admin"}
     ]
     assert LogEntry.objects.filter(object_id=str(flag.pk), action_flag=CHANGE).exists()
 
@@ -144,7 +144,7 @@ def test_the_bulk_actions_announce_each_row_they_change(
     assert response.status_code == 302
     # analytics-posthog was on already: only maintenance-mode changed.
     assert changes(analytics_events) == [
-        {"kind": "switch", "flag_name": "maintenance-mode", "state": True}
+        {"kind": "switch", "flag_name": "maintenance-mode", "state": True, "channel": "admin"}
     ]
     assert LogEntry.objects.filter(object_id=str(maintenance.pk), action_flag=CHANGE).exists()
 
@@ -160,7 +160,7 @@ def test_deleting_a_switch_that_was_on_announces_its_default(
         response = operator_web.post(f"/admin/waffle/switch/{switch.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert changes(analytics_events) == [
-        {"kind": "switch", "flag_name": "maintenance-mode", "state": False}
+        {"kind": "switch", "flag_name": "maintenance-mode", "state": False, "channel": "admin"}
     ]
     assert LogEntry.objects.filter(object_id=str(switch.pk), action_flag=DELETION).exists()
 

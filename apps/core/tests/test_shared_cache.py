@@ -9,6 +9,7 @@ test, and only those keys are removed afterwards.
 
 from __future__ import annotations
 
+import json
 import selectors
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
@@ -56,6 +57,7 @@ class Worker:
             stderr=subprocess.PIPE,
             text=True,
         )
+        self.logged: list[dict[str, Any]] = []
         assert self._line() == "ready"
 
     def _line(self, timeout: float = 60) -> str:
@@ -70,10 +72,22 @@ class Worker:
         return line
 
     def ask(self, command: str) -> str:
+        """Send one command and return its answer.
+
+        The process's JSON log lines (a switch saved records ``feature_flag.changed``, and
+        the console logs it before the answer) are kept in ``self.logged``.
+        """
         assert self.process.stdin is not None
         self.process.stdin.write(command + "\n")
         self.process.stdin.flush()
-        return self._line()
+        while True:
+            line = self._line()
+            if not line.startswith("{"):
+                return line
+            self.logged.append(json.loads(line))
+
+    def events(self, name: str) -> list[dict[str, Any]]:
+        return [line for line in self.logged if line.get("event") == name]
 
     def close(self) -> None:
         if self.process.stdin:
@@ -152,6 +166,12 @@ def test_a_switch_changed_in_one_process_is_seen_by_another_through_redis(
 
         assert writer.ask("set maintenance-mode off") == "saved"
         assert _seen_within(reader, "maintenance-mode", "False", seconds=2)
+        # Each save outside a request was recorded once, through the cli door.
+        assert [
+            (line["flag_name"], line["state"], line["channel"])
+            for line in writer.events("feature_flag.changed")
+        ] == [("maintenance-mode", True, "cli"), ("maintenance-mode", False, "cli")]
+        assert reader.events("feature_flag.changed") == []
     finally:
         reader.close()
         writer.close()

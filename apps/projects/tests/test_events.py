@@ -35,9 +35,10 @@ def test_the_lifecycle_of_a_project(
                 "billable": True,
                 "has_rate": True,
                 "has_budget": False,
+                "channel": "cli",
             },
         ),
-        ("project.updated", {"project_id": project_id, "fields_changed": 2}),
-        ("project.archived", {"project_id": project_id, "archived": True}),
-        ("project.deleted", {"project_id": project_id, "task_count": 1}),
+        ("project.updated", {"project_id": project_id, "fields_changed": 2, "channel": "cli"}),
+        ("project.archived", {"project_id": project_id, "archived": True, "channel": "cli"}),
+        ("project.deleted", {"project_id": project_id, "task_count": 1, "channel": "cli"}),
     ]

@@ -26,9 +26,12 @@ def test_the_lifecycle_of_a_task(
     committed(services.task_delete, task=task)
     ids = {"task_id": task_id, "project_id": project.pk}
     assert [(e.name, dict(e.properties)) for e in analytics_events] == [
-        ("task.created", {**ids, "status": "todo", "has_estimate": False}),
-        ("task.updated", {**ids, "fields_changed": 1}),
-        ("task.updated", {**ids, "fields_changed": 1}),
-        ("task.status_changed", {**ids, "old_status": "todo", "new_status": "done"}),
-        ("task.deleted", ids),
+        ("task.created", {**ids, "status": "todo", "has_estimate": False, "channel": "cli"}),
+        ("task.updated", {**ids, "fields_changed": 1, "channel": "cli"}),
+        ("task.updated", {**ids, "fields_changed": 1, "channel": "cli"}),
+        (
+            "task.status_changed",
+            {**ids, "old_status": "todo", "new_status": "done", "channel": "cli"},
+        ),
+        ("task.deleted", {**ids, "channel": "cli"}),
     ]

@@ -35,9 +35,18 @@ def test_the_timer_and_its_entries(
                 "task_id": task.pk,
                 "billable": True,
                 "stopped_previous": False,
+                "channel": "cli",
             },
         ),
-        ("timer.stopped", {"entry_id": first.pk, "project_id": project.pk, "duration": "15m-30m"}),
+        (
+            "timer.stopped",
+            {
+                "entry_id": first.pk,
+                "project_id": project.pk,
+                "duration": "15m-30m",
+                "channel": "cli",
+            },
+        ),
         (
             "timer.started",
             {
@@ -46,9 +55,18 @@ def test_the_timer_and_its_entries(
                 "task_id": None,
                 "billable": True,
                 "stopped_previous": True,
+                "channel": "cli",
             },
         ),
-        ("timer.stopped", {"entry_id": second.pk, "project_id": project.pk, "duration": "<1m"}),
+        (
+            "timer.stopped",
+            {
+                "entry_id": second.pk,
+                "project_id": project.pk,
+                "duration": "<1m",
+                "channel": "cli",
+            },
+        ),
     ]
     assert {event.actor_id for event in analytics_events} == {member.pk}
 
@@ -80,14 +98,20 @@ def test_manual_entries(
         "billable": True,
         "duration": "2h-4h",
         "overlaps": 0,
+        "channel": "cli",
     }
     assert created[1].properties["overlaps"] == 1
     assert analytics_events.properties("time_entry.updated") == {
         "entry_id": entry_id,
         "project_id": project.pk,
         "fields_changed": 1,
+        "channel": "cli",
     }
     deleted = analytics_events.one("time_entry.deleted")
-    assert dict(deleted.properties) == {"entry_id": entry_id, "was_running": False}
+    assert dict(deleted.properties) == {
+        "entry_id": entry_id,
+        "was_running": False,
+        "channel": "cli",
+    }
     assert deleted.actor_id == admin.pk
     assert "private" not in str(list(analytics_events))

@@ -65,6 +65,7 @@ def test_it_stops_an_idle_timer_at_the_chosen_time_and_says_so(
         "project_id": project.pk,
         "duration": "4h-8h",
         "trimmed": "4h-8h",
+        "channel": "cli",
     }
 
 

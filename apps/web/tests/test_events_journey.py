@@ -192,20 +192,31 @@ def posthog_server() -> Any:
 def test_the_journey_sends_exactly_the_declared_events(
     transactional_db: Any, posthog_server: FakePostHog
 ) -> None:
+    # The account exists before the journey (UserFactory's set_password and save would
+    # record auth.password_changed): the journey starts at the login page.
+    journey = Journey("ok")
     with posthog_enabled(posthog_server), capture_events() as delivered:
-        journey = Journey("ok")
         journey.run()
         flush()
 
     # Locally, the failed login was recorded too; it never leaves.
     assert delivered.names == ["auth.login_failed", *EXPECTED]
-    assert posthog_server.event_names == EXPECTED
+    # posthog_enabled() turned the analytics-posthog switch on before the journey: a change
+    # of a declared switch outside any request, announced through the cli door, and the
+    # first event PostHog may receive. Then the journey's events, exactly.
+    assert posthog_server.event_names == ["feature_flag.changed", *EXPECTED]
+    events = posthog_server.events
+    switch_event, *journey_events = events
+    assert {
+        name: switch_event["properties"][name] for name in ("kind", "flag_name", "state", "channel")
+    } == {"kind": "switch", "flag_name": "analytics-posthog", "state": True, "channel": "cli"}
     assert {request.path for request in posthog_server.requests} == {"/batch/"}
 
     distinct_id = identity.distinct_id(journey.user.pk)
-    for event in posthog_server.events:
+    assert switch_event["distinct_id"] != distinct_id  # no user did it
+    assert all(event["distinct_id"] == distinct_id for event in journey_events)
+    for event in events:
         declared = catalogue.get(event["event"]).properties
-        assert event["distinct_id"] == distinct_id
         for name, value in event["properties"].items():
             if name in declared:
                 assert declared[name].accepts(value) or value is None, (event["event"], name)
@@ -214,7 +225,7 @@ def test_the_journey_sends_exactly_the_declared_events(
         assert set(declared) <= set(event["properties"]), event["event"]
         assert event["properties"]["$geoip_disable"] is True
 
-    by_name = {event["event"]: event["properties"] for event in posthog_server.events}
+    by_name = {event["event"]: event["properties"] for event in journey_events}
     assert by_name["auth.login"]["$set"] == {
         "account_age": "<1d",
         "role": "admin",
@@ -228,6 +239,14 @@ def test_the_journey_sends_exactly_the_declared_events(
     assert by_name["timer.stopped"]["duration"] == "<1m"
     assert by_name["time_entry.created"]["duration"] == "1h-2h"
     assert by_name["time_entry.updated"]["entry_id"] == journey.entry_id
+    # Each write carries its door: the web forms say web, the API says api.
+    channels = {name: properties.get("channel") for name, properties in by_name.items()}
+    assert channels["auth.login"] == "web"
+    assert channels["client.created"] == "web"
+    assert channels["project.created"] == channels["task.created"] == "api"
+    assert channels["task.updated"] == channels["task.status_changed"] == "api"
+    assert channels["timer.started"] == channels["timer.stopped"] == "web"
+    assert channels["time_entry.created"] == channels["time_entry.updated"] == "api"
     assert by_name["export.csv"]["channel"] == "web"
     assert by_name["export.ics"]["channel"] == "api"
     assert_nothing_personal(posthog_server, journey)
@@ -265,13 +284,14 @@ def test_with_any_consent_layer_off_posthog_receives_nothing(
     switch: bool,
 ) -> None:
     from_environment = _settings_from_environment(monkeypatch, **variables)
+    journey = Journey("off")
     with (
         posthog_enabled(posthog_server, switch=switch, **from_environment, **overrides),
         capture_events() as delivered,
     ):
-        Journey("off").run()
+        journey.run()
         flush()
-    assert delivered.names[1:] == EXPECTED  # still recorded locally
+    assert delivered.names == ["auth.login_failed", *EXPECTED]  # still recorded locally
     assert posthog_server.requests == []
 
 
@@ -292,12 +312,14 @@ def test_a_hanging_posthog_neither_slows_nor_breaks_requests(
     with posthog_enabled(posthog_server):
         Journey("warm").run()
     posthog_server.mode = "hang"
+    hanging = Journey("hang")  # its account first, outside the measured requests
     with posthog_enabled(posthog_server):
         handing.clear()
-        hanging = Journey("hang")
         hanging.run()  # every request answered as expected, or it raised
         assert posthog_server.wait_for_requests(2), "PostHog was never even tried"
-    hanging_handoffs = list(handing)
+        # The journey's hand-offs only: leaving the block turns the switch back off, which is
+        # itself a feature_flag.changed (offered, then refused for want of consent).
+        hanging_handoffs = list(handing)
     with FakePostHog() as answering_server, posthog_enabled(answering_server):
         answering = Journey("answer")
         answering.run()
