@@ -72,8 +72,9 @@ class Pagination(pagination.PageNumberPagination):
 def json_type_error(field: fields.Field, value: Any) -> str | None:
     """Why ``value``, from a JSON body, is not of the JSON type ``field`` documents.
 
-    DRF coerces for HTML forms: ``0`` becomes the name ``"0"``, ``"yes"`` becomes true,
-    ``"5"`` becomes project 5. A JSON client sends the type the OpenAPI document names.
+    DRF coerces for HTML forms: ``0`` becomes the name ``"0"``, ``"yes"`` becomes true.
+    A JSON client sends the type the OpenAPI document names. (Related ids keep their own
+    rule, ``apps.core.api.StrictPrimaryKeyRelatedField``: a number or a string of digits.)
     """
     if value is None:
         return None  # whether null is allowed is the field's own check
@@ -84,7 +85,9 @@ def json_type_error(field: fields.Field, value: Any) -> str | None:
     if isinstance(field, fields.DecimalField):
         ok = isinstance(value, str | int | float) and not isinstance(value, bool)
         return None if ok else "A valid number is required."
-    if isinstance(field, fields.IntegerField | relations.PrimaryKeyRelatedField):
+    if isinstance(field, relations.RelatedField) and value == "":
+        return "Expected an id, or null."  # DRF reads a form's empty string as null
+    if isinstance(field, fields.IntegerField):
         ok = isinstance(value, int) and not isinstance(value, bool)
         return None if ok else "Expected a whole number."
     return None
@@ -99,6 +102,7 @@ class JSONTypesMixin:
     fields: Any
 
     def to_internal_value(self, data: Any) -> Any:
+        errors: dict[str, list[str]] = {}
         if isinstance(data, Mapping) and not isinstance(data, QueryDict):
             errors = {
                 name: [message]
@@ -107,9 +111,19 @@ class JSONTypesMixin:
                 and name in data
                 and (message := json_type_error(field, data[name])) is not None
             }
-            if errors:
-                raise ValidationError(errors)
-        return super().to_internal_value(data)  # type: ignore[misc]
+        try:
+            value = super().to_internal_value(data)  # type: ignore[misc]
+        except ValidationError as exc:
+            if not errors:
+                raise
+            # Every field's problem in one answer, as DRF gives them.
+            detail = (
+                exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            )
+            raise ValidationError({**detail, **errors}) from None
+        if errors:
+            raise ValidationError(errors)
+        return value
 
 
 def _codes(exc: DjangoValidationError) -> set[str | None]:

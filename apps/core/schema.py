@@ -125,7 +125,12 @@ class ApiSchemaMixin:
         }:
             from apps.core.api import MAX_ID  # imports DRF's views, which import this class
 
-            target.update(type="integer", minimum=1, maximum=MAX_ID)
+            # StrictPrimaryKeyRelatedField: a whole number, or a string of its digits.
+            number = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+            digits = {"type": "string", "pattern": r"^[0-9]{1,19}$"}
+            for key in ("type", "minimum", "maximum"):
+                target.pop(key, None)
+            target["oneOf"] = [number, digits]
         validators = list(getattr(field, "validators", []))
         if validate_text in validators and target.get("type") == "string":
             target.setdefault("pattern", TEXT_PATTERN)
