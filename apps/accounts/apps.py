@@ -6,3 +6,13 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "apps.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from apps.accounts import twofactor
+
+        # Every session login notes whether a second factor is owed (apps.accounts.middleware).
+        user_logged_in.connect(
+            twofactor.remember_at_login, dispatch_uid="accounts.twofactor.remember_at_login"
+        )

@@ -11,8 +11,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import analytics
 from analytics import Bool, Bucketed, Enum, Int, context
@@ -76,6 +77,32 @@ analytics.declare(
     "A user's password was set: the password form, the admin, a reset or manage.py "
     "changepassword (not when the login is created).",
     properties={"channel": WRITE_CHANNEL},
+)
+
+analytics.declare(
+    "auth.two_factor_enabled",
+    "A user turned two-factor login on: their authenticator app's first code confirmed it "
+    "and recovery codes were issued.",
+    properties={"channel": WRITE_CHANNEL},
+)
+analytics.declare(
+    "auth.two_factor_disabled",
+    "A user's two-factor login was turned off: by themselves with a code, or by an admin "
+    "deleting their TOTP device in the admin (a lost phone).",
+    properties={"channel": WRITE_CHANNEL},
+)
+analytics.declare(
+    "auth.two_factor_failed",
+    "A wrong or throttled two-factor code was entered, at login, while enrolling or while "
+    "turning it off (never the code; never sent to PostHog).",
+    properties={
+        "method": Enum(
+            "What kind of code it was taken for: an authenticator app code or a recovery code.",
+            choices=("totp", "recovery"),
+        ),
+        "channel": WRITE_CHANNEL,
+    },
+    outbound=False,
 )
 
 analytics.declare_person_property("role", Enum("The user's role.", choices=Role.values))
@@ -156,6 +183,27 @@ def _user_saved(*, instance: Any, created: bool, **_: Any) -> None:
     # validators' password_changed hooks: post_save still sees it, whichever door set it.
     if not created and getattr(instance, "_password", None) is not None:
         analytics.emit("auth.password_changed", actor_id=instance.pk, channel=context.channel())
+
+
+@analytics.receiver(signals.two_factor_enabled)
+def _two_factor_enabled(*, user_id: int, **_: Any) -> None:
+    analytics.emit("auth.two_factor_enabled", actor_id=user_id, channel=context.channel())
+
+
+@analytics.receiver(post_delete, sender=TOTPDevice)
+def _totp_device_deleted(*, instance: TOTPDevice, **_: Any) -> None:
+    # An unconfirmed device is an enrolment that never finished: nothing was turned off.
+    if instance.confirmed:
+        analytics.emit(
+            "auth.two_factor_disabled", actor_id=instance.user_id, channel=context.channel()
+        )
+
+
+@analytics.receiver(signals.two_factor_failed)
+def _two_factor_failed(*, user_id: int, method: str, **_: Any) -> None:
+    analytics.emit(
+        "auth.two_factor_failed", actor_id=user_id, method=method, channel=context.channel()
+    )
 
 
 @analytics.person_properties

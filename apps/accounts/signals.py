@@ -17,6 +17,12 @@ api_token_revoked = Signal()
 # Password changes have no domain signal: every door (the password form, the admin's
 # password page, manage.py changepassword, a password reset) ends in the user's save after
 # set_password, which apps.accounts.events observes.
+# two_factor_enabled: user_id (int); a TOTP device was confirmed (recovery codes issued)
+two_factor_enabled = Signal()
+# Turning two-factor login off has no domain signal: the TOTP device's deletion (the
+# disable page or an admin deleting it in the admin) is what apps.accounts.events observes.
+# two_factor_failed: user_id (int), method (str: "totp" or "recovery"); never the code
+two_factor_failed = Signal()
 # login_locked: channel (str: "web", "admin" or "api"), started (bool: this failure set the
 # lock; False for a further attempt while locked). Sent by apps.accounts.login_limits when
 # django-axes refuses a login; never the username or the address.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from apps.web.views import account, clients, dashboard, entries, projects, reports
+from apps.web.views import account, clients, dashboard, entries, projects, reports, twofactor
 
 # A namespace, because the API router names its routes "project-list", "client-archive"...
 app_name = "web"
@@ -37,6 +37,11 @@ urlpatterns = [
     re_path(r"^reports/export\.(?P<fmt>csv|xlsx|json|ics)$", reports.export, name="export"),
     path("accounts/profile/", account.profile, name="profile"),
     path("accounts/password/", account.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/2fa/", twofactor.overview, name="twofactor"),
+    path("accounts/2fa/setup/", twofactor.setup, name="twofactor-setup"),
+    path("accounts/2fa/verify/", twofactor.verify, name="twofactor-verify"),
+    path("accounts/2fa/disable/", twofactor.disable, name="twofactor-disable"),
+    path("accounts/2fa/recovery-codes/", twofactor.recovery_codes, name="twofactor-codes"),
     path("accounts/tokens/", account.tokens, name="api-tokens"),
     path("accounts/tokens/<int:pk>/revoke/", account.token_revoke, name="api-token-revoke"),
 ]

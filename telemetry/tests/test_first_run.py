@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from telemetry import conf
 from tests.servers import gunicorn
 
 pytestmark = pytest.mark.slow
@@ -78,6 +79,7 @@ def test_a_fresh_install_prints_a_token_and_leads_through_setup(tmp_path: Path) 
         assert "This is not the current setup token" in html
 
         status, location, _ = browser.open("/setup/", {**form, "token": tokens[0]})
-        assert (status, location) == (302, "/")
+        # TELEMETRY_SETUP_DONE_URL: the project offers the new admin two-factor login.
+        assert (status, location) == (302, conf.setup_done_url())
         assert browser.open("/")[0] == 200  # the dashboard, signed in
         assert browser.open("/setup/")[0] == 404

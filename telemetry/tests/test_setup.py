@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from analytics.testutils import CapturedEvents
-from telemetry import setup
+from telemetry import conf, setup
 from telemetry.models import ConsentChange, Installation
 from telemetry.payload import SCHEMA
 
@@ -155,7 +155,8 @@ def test_it_creates_the_first_admin_stores_the_choice_and_signs_in(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/setup/", _form(token, telemetry=choice))
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    # TELEMETRY_SETUP_DONE_URL: the project leads the new admin to two-factor enrolment.
+    assert response["Location"] == conf.setup_done_url()
     user = get_user_model().objects.get(username="root")
     assert user.is_superuser
     assert user.is_staff
