@@ -66,21 +66,6 @@ CONFIG = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _one_transaction() -> Iterator[None]:
-    """Keep the test's transaction open across requests.
-
-    Django's WSGI handler closes the database connection at the start and end of each
-    request (``close_old_connections``), which would end the test's transaction; Django's
-    own test client disconnects it the same way.
-    """
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
-
-
 def _token(username: str) -> str:
     """An API token, asked for as a client does (whatever the token model is)."""
     response = Client().post(
@@ -105,6 +90,22 @@ def world(db: Any) -> dict[str, str]:
     return {"admin": _token("ada"), "member": _token("mel")}
 
 
+@pytest.fixture
+def tokens(world: dict[str, str]) -> Iterator[dict[str, str]]:
+    """The personas' tokens, with the test's transaction kept open across requests.
+
+    Django's WSGI handler closes the database connection at the start and end of each
+    request (``close_old_connections``), which would end the test's transaction; Django's
+    own test client disconnects it the same way, but only while its own request runs (so
+    this comes after ``world``, which asks for the tokens with it).
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield world
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 # Loaded once, at collection: the document the server serves (no database needed).
 schema = schemathesis.openapi.from_wsgi(
     "/api/schema/", application, config=schemathesis.Config.from_dict(CONFIG)
@@ -120,8 +121,8 @@ schema = schemathesis.openapi.from_wsgi(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_the_api_does_what_its_openapi_document_says(
-    case: Any, persona: str, world: dict[str, str]
+    case: Any, persona: str, tokens: dict[str, str]
 ) -> None:
     with transaction.atomic():
-        case.call_and_validate(headers={"Authorization": f"Token {world[persona]}"})
+        case.call_and_validate(headers={"Authorization": f"Token {tokens[persona]}"})
         transaction.set_rollback(True)
