@@ -15,6 +15,19 @@ from analytics import logs, sinks
 
 MIDDLEWARE = "analytics.middleware.RequestContextMiddleware"
 
+# Every id this module reports, with what it means: docs/configuration.md's table of
+# system checks is generated from these (`manage.py config docs`), and a test finds
+# every id= in the code here.
+CHECKS: dict[str, str] = {
+    "analytics.W001": "`LOG_DIR` cannot be written: the app logs to stdout only.",
+    "analytics.E001": "`ANALYTICS_SINKS` names a sink that cannot be loaded (not `jsonlog`, "
+    "`metrics`, `posthog` or the dotted path of a sink class).",
+    "analytics.W002": "`analytics.middleware.RequestContextMiddleware` is not in `MIDDLEWARE`: "
+    "log lines carry no request id.",
+    "analytics.W003": "django-waffle is not installed: the `analytics-posthog` switch cannot be "
+    "turned on, so nothing is sent to PostHog.",
+}
+
 
 @register()
 def check_log_file(

@@ -15,6 +15,20 @@ from telemetry import conf
 MIDDLEWARE = "telemetry.middleware.SetupRequiredMiddleware"
 HOOKS = ("COUNTS", "SETUP_NEEDED", "CREATE_ADMIN")
 
+# Every id this module reports, with what it means: docs/configuration.md's table of
+# system checks is generated from these (`manage.py config docs`), and a test finds
+# every id= in the code here.
+CHECKS: dict[str, str] = {
+    "telemetry.E001": "`TELEMETRY_HOST` is not an http(s) URL.",
+    "telemetry.E002": "`TELEMETRY_COUNTS`, `TELEMETRY_SETUP_NEEDED` or `TELEMETRY_CREATE_ADMIN` "
+    "names a function that cannot be imported.",
+    "telemetry.W001": "`TELEMETRY_TIMEOUT` is above the most a report may take; the maximum is "
+    "used instead.",
+    "telemetry.E003": "The telemetry app is installed without the analytics app it needs.",
+    "telemetry.W002": "`telemetry.middleware.SetupRequiredMiddleware` is not in `MIDDLEWARE`: "
+    "pages do not lead to `/setup/` while no administrator exists.",
+}
+
 
 @register()
 def check_settings(

@@ -1,18 +1,28 @@
-"""Configuration: typed env helpers, safe defaults, and docs that cannot drift."""
+"""Configuration: typed env helpers, safe defaults, and docs generated from one registry."""
 
 from __future__ import annotations
 
 import ast
+import functools
+import io
+import json
 import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
 
+from apps.core.configuration import as_text, generated_files, system_checks
 from timetracker import env
+from timetracker.variables import BY_NAME, SECTIONS, TYPES, VARIABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 # Names read by the process machinery rather than by TimeTracker's configuration.
@@ -31,29 +41,73 @@ def _python_files() -> list[Path]:
     return files
 
 
+@functools.cache
+def _trees() -> tuple[tuple[Path, ast.Module], ...]:
+    # Parsed once for every scan of this module (the parse is most of their time).
+    return tuple((p, ast.parse(p.read_text(encoding="utf-8"))) for p in _python_files())
+
+
 def _literal(node: ast.AST) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def variables_in_code() -> set[str]:
+def _part(path: Path) -> str:
+    """Which part of the product a file belongs to, as ``Variable.used_by`` names it."""
+    rel = path.relative_to(ROOT)
+    if rel.as_posix() == "timetracker/settings.py":
+        return "settings"
+    if rel.name == "gunicorn.conf.py":
+        return "gunicorn"
+    if rel.parts[0] == "docker":
+        return "entrypoint"
+    return rel.parts[1] if rel.parts[0] == "apps" and len(rel.parts) > 2 else rel.parts[0]
+
+
+@dataclass
+class CodeRead:
+    """One variable as the source reads it: where, whether as a secret, literal defaults."""
+
+    parts: set[str] = field(default_factory=set)
+    secret: bool = False
+    defaults: set[str] = field(default_factory=set)
+
+
+def reads_in_code() -> dict[str, CodeRead]:
     """Every environment variable name that appears as a literal in a read of the code."""
-    names: set[str] = set()
-    for path in _python_files():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    reads: dict[str, CodeRead] = {}
+    for path, tree in _trees():
+        for node in ast.walk(tree):
+            name = None
             if isinstance(node, ast.Call) and node.args:
                 func = node.func
                 fname = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
                 is_environ = isinstance(func, ast.Attribute) and (
                     ast.unparse(func.value) in {"os.environ", "environ"} or fname == "getenv"
                 )
-                name = _literal(node.args[0])
-                if (fname in HELPERS or is_environ) and name is not None:
-                    names.add(name)
+                name = _literal(node.args[0]) if fname in HELPERS or is_environ else None
             if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
                 name = _literal(node.slice)
-                if name is not None:
-                    names.add(name)
-    return names - NOT_CONFIGURATION
+            if name is None or name in NOT_CONFIGURATION:
+                continue
+            read = reads.setdefault(name, CodeRead())
+            read.parts.add(_part(path))
+            if isinstance(node, ast.Call):
+                secret = any(
+                    k.arg == "secret" and isinstance(k.value, ast.Constant) and k.value.value
+                    for k in node.keywords
+                )
+                read.secret |= secret or fname == "env_db"
+                # gunicorn.conf.py and docker/ do not record in env.READ: their defaults
+                # are checked from the source.
+                if _part(path) != "settings" and len(node.args) > 1:
+                    default = node.args[1]
+                    if isinstance(default, ast.Constant):
+                        read.defaults.add(as_text(default.value))
+    return reads
+
+
+def variables_in_code() -> set[str]:
+    return set(reads_in_code())
 
 
 def test_the_scan_finds_the_variables_settings_read() -> None:
@@ -74,6 +128,179 @@ def test_every_variable_is_documented() -> None:
     documented = set(re.findall(r"^\|\s*`([A-Z][A-Z0-9_]+)`", text, flags=re.MULTILINE))
     missing = sorted(variables_in_code() - documented)
     assert missing == [], f"add these to docs/configuration.md: {missing}"
+
+
+# --- The registry (timetracker/variables.py) and the files generated from it ---------------
+
+CHECK_ID = re.compile(r"^[a-z_]+\.[CEWID]\d{3}$")
+# Defaults compared with the code's: types whose text is the value config show prints.
+COMPARED_TYPES = {"bool", "int", "float", "str", "choice", "url", "list", "networks"}
+
+
+def test_the_generated_files_are_up_to_date() -> None:
+    stale = [
+        str(path.relative_to(ROOT))
+        for path, text in generated_files(ROOT).items()
+        if path.read_text(encoding="utf-8") != text
+    ]
+    assert stale == [], f"run `python manage.py config docs` to regenerate {stale}"
+
+
+def test_every_variable_the_code_reads_is_registered_and_the_reverse() -> None:
+    in_code = variables_in_code()
+    assert sorted(in_code - set(BY_NAME)) == [], "add these to timetracker/variables.py"
+    assert sorted(set(BY_NAME) - in_code) == [], "nothing reads these registered variables"
+
+
+def test_the_registry_says_which_part_reads_each_variable() -> None:
+    wrong = {
+        name: (sorted(BY_NAME[name].used_by), sorted(read.parts))
+        for name, read in reads_in_code().items()
+        if name in BY_NAME and set(BY_NAME[name].used_by) != read.parts
+    }
+    assert wrong == {}, "used_by (registry, code) differs"
+
+
+def test_secret_in_the_registry_is_secret_in_the_code() -> None:
+    wrong = {
+        name: (BY_NAME[name].secret, read.secret)
+        for name, read in reads_in_code().items()
+        if name in BY_NAME and BY_NAME[name].secret != read.secret
+    }
+    assert wrong == {}, "secret (registry, code) differs"
+
+
+def test_the_registry_is_well_formed() -> None:
+    sections = {s.key for s in SECTIONS}
+    assert len(BY_NAME) == len(VARIABLES), "a name is registered twice"
+    for v in VARIABLES:
+        assert v.type in TYPES, v.name
+        assert v.section in sections, v.name
+        assert v.used_by, v.name
+        assert v.meaning.strip(), v.name
+        assert "|" not in v.meaning + v.default, v.name
+    assert {v.section for v in VARIABLES} == sections, "a section without variables"
+
+
+def _defaults_read_by_settings(tmp_path: Path, **variables: str) -> dict[str, list[str]]:
+    """Each variable the settings read with nothing set, as [source, text], in a subprocess."""
+    code = (
+        "import json, timetracker.settings; "
+        "from timetracker import env; from apps.core.configuration import as_text; "
+        "print(json.dumps({n: [r.source, as_text(r.value)] for n, r in env.READ.items()}))"
+    )
+    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    environ = {
+        **keep,
+        "DATA_DIR": str(tmp_path / "data"),
+        "LOG_DIR": str(tmp_path / "logs"),
+        **variables,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    values: dict[str, list[str]] = json.loads(result.stdout.splitlines()[-1])
+    return values
+
+
+def _same(variable_type: str, documented: str, actual: str) -> bool:
+    if variable_type == "int":
+        return int(documented) == int(actual)
+    if variable_type == "float":
+        return float(documented) == float(actual)
+    return documented == actual
+
+
+def test_the_documented_defaults_are_the_code_s(tmp_path: Path) -> None:
+    # The PostgreSQL-only variables are read only with a PostgreSQL URL (never connected).
+    url = "postgres://user:password@127.0.0.1:9/timetracker"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        plain_run = pool.submit(_defaults_read_by_settings, tmp_path / "a")
+        postgres_run = pool.submit(_defaults_read_by_settings, tmp_path / "b", DATABASE_URL=url)
+        read, postgres = plain_run.result(), postgres_run.result()
+    assert "DATABASE_STATEMENT_TIMEOUT" in set(postgres) - set(read)
+    read = {**postgres, **read}
+    in_code = reads_in_code()
+    wrong, unchecked = {}, []
+    for v in VARIABLES:
+        if v.default_computed or v.type not in COMPARED_TYPES:
+            continue
+        if v.name in read:
+            source, actual = read[v.name]
+            if source == ".env":
+                continue  # a local .env file sets it: nothing to compare
+            actual_values = {actual}
+        else:
+            actual_values = in_code[v.name].defaults if v.name in in_code else set()
+        if not actual_values:
+            unchecked.append(v.name)
+        elif not all(_same(v.type, v.default, a) for a in actual_values):
+            wrong[v.name] = (v.default, sorted(actual_values))
+    assert wrong == {}, "default (registry, code) differs; or mark it default_computed"
+    assert unchecked == [], "no default found in the code; mark it default_computed"
+
+
+def _check_ids_in_code() -> set[str]:
+    ids = set()
+    for _path, tree in _trees():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.keyword) and node.arg == "id":
+                value = _literal(node.value)
+                if value is not None and CHECK_ID.match(value):
+                    ids.add(value)
+    return ids
+
+
+def test_every_system_check_id_is_declared_and_documented() -> None:
+    declared = [check_id for check_id, _ in system_checks()]
+    assert len(declared) == len(set(declared))
+    assert sorted(_check_ids_in_code() - set(declared)) == [], "add these to a CHECKS"
+    assert sorted(set(declared) - _check_ids_in_code()) == [], "no check reports these"
+    text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([a-z_]+\.[CEWID]\d{3})` \|", text, flags=re.MULTILINE))
+    assert documented == set(declared)
+
+
+class TestConfigDocsCommand:
+    def _copy(self, tmp_path: Path) -> Path:
+        (tmp_path / "docs").mkdir()
+        for name in ("docs/configuration.md", ".env.example"):
+            (tmp_path / name).write_text((ROOT / name).read_text(encoding="utf-8"))
+        return tmp_path
+
+    def test_check_passes_on_the_checkout(self) -> None:
+        out = io.StringIO()
+        call_command("config", "docs", "--check", stdout=out)
+        assert "up to date" in out.getvalue()
+
+    def test_check_fails_on_a_stale_file_and_docs_rewrites_it(self, tmp_path: Path) -> None:
+        root = self._copy(tmp_path)
+        env_example = root / ".env.example"
+        env_example.write_text(env_example.read_text().replace("DEBUG=true", "DEBUG=maybe"))
+        docs = root / "docs" / "configuration.md"
+        prose = "Hand-written prose survives.\n"
+        docs.write_text(docs.read_text().replace("## Core\n", f"## Core\n\n{prose}", 1))
+        with override_settings(BASE_DIR=root):
+            with pytest.raises(CommandError, match=r"out of date: \.env\.example"):
+                call_command("config", "docs", "--check", stdout=io.StringIO())
+            call_command("config", "docs", stdout=io.StringIO())
+            call_command("config", "docs", "--check", stdout=io.StringIO())
+        assert env_example.read_text() == (ROOT / ".env.example").read_text()
+        assert prose in docs.read_text()
+
+    def test_a_missing_marker_is_an_error(self, tmp_path: Path) -> None:
+        root = self._copy(tmp_path)
+        docs = root / "docs" / "configuration.md"
+        docs.write_text(docs.read_text().replace("<!-- checks:end -->", ""))
+        with override_settings(BASE_DIR=root), pytest.raises(CommandError, match="checks"):
+            call_command("config", "docs", "--check", stdout=io.StringIO())
 
 
 class TestHelpers:

@@ -27,6 +27,22 @@ from timetracker import env
 MIN_METRICS_TOKEN = 32
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "testserver"})
 
+# Every id this module reports, with what it means: docs/configuration.md's table of
+# system checks is generated from these (`manage.py config docs`), and a test finds
+# every id= in the code here.
+CHECKS: dict[str, str] = {
+    "timetracker.E001": "`POSTHOG_API_KEY` is set but `POSTHOG_HOST` is not an http(s) URL.",
+    "timetracker.E002": "`SENTRY_DSN` does not parse as a DSN. The app still starts, without "
+    "Sentry, and logs the same problem.",
+    "timetracker.W001": "`METRICS_TOKEN` is shorter than 32 characters.",
+    "timetracker.W002": "`TELEMETRY_ENABLED=true` is set explicitly, but `TELEMETRY_API_KEY` is "
+    "empty: no report can be sent.",
+    "timetracker.W003": "`DEBUG=true` while `ALLOWED_HOSTS` names a host other than "
+    "`localhost`, `127.0.0.1`, `::1`, `*.localhost` or `testserver`.",
+    "timetracker.W004": "`ANALYTICS_POSTHOG_SWITCH` names a switch that `apps/core/flags.py` "
+    "does not declare.",
+}
+
 
 def _is_url(value: str) -> bool:
     parts = urlsplit(value.strip())
