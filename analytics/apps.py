@@ -20,6 +20,15 @@ class AnalyticsConfig(AppConfig):
         # Each app declares its events and connects its signals in events.py, found the
         # way django.contrib.admin finds admin.py.
         autodiscover_modules("events")
+        # Every catalogue event (and every known drop reason) at 0 from the start, so a
+        # fresh installation's /metrics already has the series that alerts look at.
+        from analytics import metrics
+        from analytics.catalogue import catalogue
+
+        metrics.initialise(
+            event_names=[event.name for event in catalogue],
+            count_events=sinks.ALIASES["metrics"] in sinks.configured_paths(),
+        )
         if conf.posthog_api_key() and sinks.ALIASES["posthog"] in sinks.configured_paths():
             # Importing the SDK takes a noticeable fraction of a second: pay it at start-up
             # (shared under gunicorn --preload), not in the first request that sends an

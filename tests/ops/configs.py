@@ -1,6 +1,7 @@
 """Readers for the ops configuration (ops/, the compose files) shared by tests/ops.
 
-Nothing here runs a tool: it loads the files, pulls out what the tests compare (scrape
+Nothing here runs a tool (except the Alertmanager entrypoint, which renders its
+template): it loads the files, pulls out what the tests compare (scrape
 targets, PromQL and LogQL expressions, the log shippers' parsing settings) and converts
 a Go time layout into something Python can parse with.
 """
@@ -8,6 +9,7 @@ a Go time layout into something Python can parse with.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from collections.abc import Iterator
@@ -24,6 +26,9 @@ PROMETHEUS_DIR = OPS / "prometheus"
 PROMETHEUS_CONFIG = PROMETHEUS_DIR / "prometheus.yml"
 RULES_DIR = PROMETHEUS_DIR / "rules"
 RULE_TESTS = PROMETHEUS_DIR / "tests" / "timetracker_test.yml"
+ALERTMANAGER_DIR = OPS / "alertmanager"
+ALERTMANAGER_TEMPLATE = ALERTMANAGER_DIR / "alertmanager.yml"
+ALERTMANAGER_ENTRYPOINT = ALERTMANAGER_DIR / "entrypoint.sh"
 DASHBOARDS_DIR = OPS / "grafana" / "dashboards"
 DATASOURCES = OPS / "grafana" / "provisioning" / "datasources" / "datasources.yml"
 DASHBOARD_PROVIDERS = OPS / "grafana" / "provisioning" / "dashboards" / "dashboards.yml"
@@ -75,14 +80,44 @@ def scrape_targets() -> Iterator[tuple[str, str]]:
                 yield job["job_name"], target
 
 
+def alertmanager_targets() -> list[str]:
+    """``"host:port"`` of every Alertmanager prometheus.yml sends alerts to."""
+    return [
+        target
+        for manager in load_yaml(PROMETHEUS_CONFIG).get("alerting", {}).get("alertmanagers", [])
+        for static in manager.get("static_configs", [])
+        for target in static["targets"]
+    ]
+
+
 def testable_prometheus_config(tmp: Path, *, token_file: Path, **changes: Any) -> Path:
     """A copy of prometheus.yml that works outside the container.
 
     The credentials file points at ``token_file`` and rule files are absolute paths into
-    the checkout. ``changes`` may set ``targets={job: [...]}`` and ``global_={...}``.
+    the checkout. ``changes`` may set ``targets={job: [...]}`` and ``global_={...}``;
+    ``alertmanagers=["host:port", ...]`` replaces the Alertmanager addresses (without it
+    no Alertmanager is configured), and ``rule_for="1s"`` uses copies of the rule files
+    whose every ``for:`` is that short.
     """
     config = load_yaml(PROMETHEUS_CONFIG)
     config["rule_files"] = [str(PROMETHEUS_DIR / pattern) for pattern in config["rule_files"]]
+    if changes.get("rule_for"):
+        rules_dir = tmp / "rules"
+        rules_dir.mkdir(exist_ok=True)
+        for path in rule_files():
+            content = load_yaml(path)
+            for group in content["groups"]:
+                for rule in group["rules"]:
+                    if "for" in rule:
+                        rule["for"] = changes["rule_for"]
+            (rules_dir / path.name).write_text(yaml.safe_dump(content), encoding="utf-8")
+        config["rule_files"] = [str(rules_dir / "*.yml")]
+    if changes.get("alertmanagers"):
+        config["alerting"] = {
+            "alertmanagers": [{"static_configs": [{"targets": list(changes["alertmanagers"])}]}]
+        }
+    else:
+        config.pop("alerting", None)
     config.setdefault("global", {}).update(changes.get("global_", {}))
     for job in config["scrape_configs"]:
         if "authorization" in job:
@@ -92,6 +127,41 @@ def testable_prometheus_config(tmp: Path, *, token_file: Path, **changes: Any) -
     path = tmp / "prometheus.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
+
+
+# --- Alertmanager ----------------------------------------------------------------------
+
+
+def render_alertmanager_config(
+    tmp: Path, env: dict[str, str], *, name: str = "alertmanager.yml"
+) -> subprocess.CompletedProcess[str]:
+    """Run ops/alertmanager/entrypoint.sh as the container does (``sh``, then a command).
+
+    The template is rendered into ``tmp / name`` with only ``env`` (plus PATH) in the
+    environment; the command it then runs is ``true``.
+    """
+    full_env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "ALERTMANAGER_TEMPLATE": str(ALERTMANAGER_TEMPLATE),
+        "ALERTMANAGER_RENDERED": str(tmp / name),
+        **env,
+    }
+    return subprocess.run(
+        ["sh", str(ALERTMANAGER_ENTRYPOINT), "true"],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def template_variables() -> set[str]:
+    """Every ``ALERTMANAGER_*`` variable the template uses (substituted or tested)."""
+    text = ALERTMANAGER_TEMPLATE.read_text(encoding="utf-8")
+    content = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    used = set(re.findall(r"\$\{(ALERTMANAGER_\w+)\}", content))
+    return used | set(re.findall(r"^\s*# @(?:if|unless) (ALERTMANAGER_\w+)", text, re.MULTILINE))
 
 
 # --- Grafana ---------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def default_of(value: str) -> str:
 
 def test_core_services_exist() -> None:
     assert {"app", "db", "telemetry-worker"} <= set(SERVICES)
-    assert {"prometheus", "grafana", "loki", "alloy", "promtail"} <= set(SERVICES)
+    assert {"prometheus", "alertmanager", "grafana", "loki", "alloy", "promtail"} <= set(SERVICES)
 
 
 @pytest.mark.parametrize(("job", "target"), list(configs.scrape_targets()))
@@ -47,6 +47,34 @@ def test_scrape_target_is_a_compose_service_port(job: str, target: str) -> None:
     if host == "localhost":
         host = SELF_TARGETS[job]
     service_listening(host, int(port))
+
+
+def test_prometheus_sends_alerts_to_the_alertmanager_service() -> None:
+    targets = configs.alertmanager_targets()
+    assert targets == ["alertmanager:9093"]
+    for target in targets:
+        host, _, port = target.rpartition(":")
+        service_listening(host, int(port))
+    assert "alertmanager" in SERVICES["prometheus"]["depends_on"]
+
+
+def test_alertmanager_renders_its_template_and_runs_without_a_cluster() -> None:
+    alertmanager = SERVICES["alertmanager"]
+    assert alertmanager["image"].startswith("prom/alertmanager:v0.")
+    assert "./ops/alertmanager:/etc/alertmanager:ro" in alertmanager["volumes"]
+    assert alertmanager["entrypoint"] == ["/bin/sh", "/etc/alertmanager/entrypoint.sh"]
+    command = alertmanager["command"]
+    assert command[0] == "/bin/alertmanager"
+    # The file entrypoint.sh writes by default (ALERTMANAGER_RENDERED is not set).
+    assert "ALERTMANAGER_RENDERED" not in env("alertmanager")
+    assert "rendered=${ALERTMANAGER_RENDERED:-/tmp/alertmanager.yml}" in (
+        configs.ALERTMANAGER_ENTRYPOINT.read_text(encoding="utf-8")
+    )
+    assert "--config.file=/tmp/alertmanager.yml" in command
+    assert "--cluster.listen-address=" in command
+    assert any(volume.endswith(":/alertmanager") for volume in alertmanager["volumes"])
+    assert "--storage.path=/alertmanager" in command
+    assert alertmanager["ports"] == ["127.0.0.1:9093:9093"]
 
 
 def test_grafana_datasources_point_at_compose_services() -> None:
@@ -184,6 +212,7 @@ def test_config_files_are_mounted_read_only() -> None:
         "loki": "./ops/loki/config.yml:",
         "alloy": "./ops/alloy/config.alloy:",
         "promtail": "./ops/promtail/config.yml:",
+        "alertmanager": "./ops/alertmanager:",
     }
     for service, prefix in mounts.items():
         (volume,) = [v for v in SERVICES[service]["volumes"] if v.startswith(prefix)]

@@ -5,11 +5,17 @@ unauthenticated API call, a user starting timers). Prometheus runs ops/prometheu
 only the addresses, the token file and the intervals changed, and then every PromQL
 expression of every dashboard panel and alert rule is evaluated against it: all must be
 accepted, and the core panels must show data.
+
+The last test proves that an alert reaches someone: a second app, a Prometheus whose rules
+have a one-second ``for:``, a real Alertmanager with ops/alertmanager's configuration
+rendered for a webhook receiver served by the test; the app is stopped and the receiver
+gets the app-down alert.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.server
 import json
 import secrets
 import threading
@@ -26,6 +32,7 @@ from typing import Any
 import pytest
 
 from tests.ops import configs
+from tests.ops.alerting import alertmanager
 from tests.servers import AppServer, free_port, gunicorn, running
 from tests.support import require_binary
 
@@ -144,7 +151,8 @@ def prepare_user(server: AppServer) -> tuple[str, int]:
 
 
 @contextlib.contextmanager
-def prometheus(tmp: Path, *, app_port: int, token_file: Path) -> Iterator[str]:
+def prometheus(tmp: Path, *, app_port: int, token_file: Path, **changes: Any) -> Iterator[str]:
+    """Our Prometheus configuration on 127.0.0.1 (``changes`` as testable_prometheus_config)."""
     binary = require_binary("prometheus", hint="apt-get install prometheus")
     port = free_port()
     config = configs.testable_prometheus_config(
@@ -152,6 +160,7 @@ def prometheus(tmp: Path, *, app_port: int, token_file: Path) -> Iterator[str]:
         token_file=token_file,
         targets={"timetracker": [f"127.0.0.1:{app_port}"], "prometheus": [f"127.0.0.1:{port}"]},
         global_={"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
+        **changes,
     )
     url = f"http://127.0.0.1:{port}"
     command = [
@@ -316,3 +325,111 @@ def test_app_log_lines_match_the_shippers_format(stack: Stack) -> None:
         data = json.loads(line)
         layout.parse(data[shipper.json_fields[shipper.timestamp_source]])
         assert {"level", "env"} <= set(data), line
+
+
+# --- From Prometheus through Alertmanager to a receiver ----------------------------------
+
+
+@dataclass
+class WebhookReceiver:
+    """An HTTP server on 127.0.0.1 that keeps every Alertmanager notification it gets."""
+
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+    received: threading.Condition = field(default_factory=threading.Condition)
+
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[str]:
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver.received:
+                    receiver.notifications.append(json.loads(body))
+                    receiver.received.notify_all()
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        thread = threading.Thread(target=server.serve_forever, name="webhook", daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/alerts"
+        finally:
+            server.shutdown()
+            server.server_close()
+
+    def wait_for(self, alertname: str, *, timeout: float) -> dict[str, Any] | None:
+        """The first firing notification naming ``alertname``, polling until ``timeout``."""
+        deadline = time.monotonic() + timeout
+        with self.received:
+            while True:
+                for notification in self.notifications:
+                    for alert in notification.get("alerts", []):
+                        if alert["labels"].get("alertname") == alertname and (
+                            alert["status"] == "firing"
+                        ):
+                            return notification
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self.received.wait(remaining)
+
+
+def app_down_rule() -> dict[str, Any]:
+    """The rule that fires when Prometheus cannot scrape the app (up == 0)."""
+    (rule,) = [
+        rule
+        for rule in configs.alert_rules()
+        if "".join(rule["expr"].split()) == 'up{job="timetracker"}==0'
+    ]
+    return rule
+
+
+def test_an_alert_reaches_the_webhook_when_the_app_stops(tmp_path: Path) -> None:
+    require_binary("prometheus", hint="apt-get install prometheus")
+    rule = app_down_rule()
+    receiver = WebhookReceiver()
+    metrics_token = secrets.token_hex(20)
+    token_file = tmp_path / "metrics_token"
+    token_file.write_text(metrics_token, encoding="utf-8")
+    (tmp_path / "alertmanager").mkdir()
+    (tmp_path / "prometheus").mkdir()
+    with (
+        receiver.serving() as webhook_url,
+        gunicorn(tmp_path / "app", workers=1, METRICS_TOKEN=metrics_token) as server,
+    ):
+        rendered = configs.render_alertmanager_config(
+            tmp_path / "alertmanager", {"ALERTMANAGER_WEBHOOK_URL": webhook_url}
+        )
+        assert rendered.returncode == 0, rendered.stderr
+        # Our routing, grouping and receivers; only the waits are shortened.
+        config_path = tmp_path / "alertmanager" / "alertmanager.yml"
+        config = configs.load_yaml(config_path)
+        config["route"].update(group_wait="1s", group_interval="1s")
+        config_path.write_text(json.dumps(config), encoding="utf-8")
+        with alertmanager(tmp_path / "alertmanager", config_path) as alertmanager_url:
+            app_port = int(server.url.rsplit(":", 1)[1])
+            with prometheus(
+                tmp_path / "prometheus",
+                app_port=app_port,
+                token_file=token_file,
+                alertmanagers=[alertmanager_url.removeprefix("http://")],
+                rule_for="1s",
+            ) as prometheus_url:
+                stack = Stack(server, metrics_token, prometheus_url, Traffic(server, "", 0))
+                wait_for_scrapes(stack, count=2)
+                assert receiver.wait_for(rule["alert"], timeout=0) is None  # healthy: silent
+                assert server.process is not None
+                server.process.terminate()
+                server.process.wait(timeout=15)
+                notification = receiver.wait_for(rule["alert"], timeout=30)
+    assert notification is not None, f"no {rule['alert']} notification: {receiver.notifications}"
+    assert notification["receiver"] == "critical"
+    (alert,) = [a for a in notification["alerts"] if a["labels"]["alertname"] == rule["alert"]]
+    assert alert["labels"]["severity"] == rule["labels"]["severity"] == "critical"
+    assert alert["labels"]["instance"] == f"127.0.0.1:{app_port}"
+    assert alert["annotations"]["runbook"] == rule["annotations"]["runbook"]
