@@ -43,7 +43,7 @@ lint: $(VENV)/.dev-installed lint-config  ## ruff format check and ruff lint, th
 
 # Delivery and ops configuration; every linter is pinned in requirements/dev.txt and runs
 # offline. docs/ci-cd.md says what each one checks.
-SHELL_SCRIPTS := .ci/run $(wildcard docker/*.sh scripts/*.sh)
+SHELL_SCRIPTS := .ci/run $(wildcard docker/*.sh scripts/*.sh ops/*/*.sh)
 WORKFLOWS := $(wildcard .github/workflows/*.yml)
 COMPOSE_FILES := docker-compose.yml docker-compose.monitoring.yml
 
