@@ -33,8 +33,8 @@ from typing import Any
 
 from analytics import bus, conf
 from analytics.bus import Event
-from analytics.catalogue import Value
 from analytics.logs import JsonFormatter
+from analytics.properties import Value
 
 MODES = ("ok", "error", "slow", "hang")
 PATHS = ("/batch/", "/i/v0/e/")

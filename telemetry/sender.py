@@ -48,6 +48,8 @@ class Writer(Protocol):
 
     def write(self, text: str, /) -> object: ...
 
+    def flush(self) -> object: ...
+
 
 def _exchange(*, url: str, content: bytes, timeout: float) -> Result:
     request = urllib.request.Request(  # noqa: S310 (the scheme is checked: conf.host_is_valid)
