@@ -51,6 +51,16 @@ EXEMPT: dict[str, str] = {
     "auth.group": "Django's permission groups: admin access only, no product event or rule",
     "waffle.sample": "no sample is declared in apps.core.flags, so none is ever announced",
     "telemetry.installation": "the telemetry admin page writes through telemetry.services",
+    # Login-limit records kept by django-axes; an operator deletes them to unlock a login
+    # (docs/security.md), which is no product event.
+    "axes.accessattempt": "django-axes' failure counts; deleting one unlocks a login",
+    "axes.accessfailurelog": "django-axes' failure log, written by axes only",
+    "axes.accesslog": "django-axes' access log, off here (AXES_DISABLE_ACCESS_LOG)",
+    # Second-factor devices are enrolled on the two-factor pages (apps.accounts.twofactor);
+    # deleting a TOTP device in the admin is observed by post_delete, which records
+    # auth.two_factor_disabled (apps/accounts/tests/test_twofactor.py).
+    "otp_totp.totpdevice": "enrolled on the 2FA page; a delete is auth.two_factor_disabled",
+    "otp_static.staticdevice": "recovery codes, issued by apps.accounts.twofactor",
 }
 
 
