@@ -73,7 +73,7 @@ clean:  ## Remove the virtualenv and caches (keeps data/)
 # named by BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench_timetracker;
 # the name must contain "bench") and ends with the ratio it is judged by. They never fail
 # because a goal is missed.
-BENCHMARKS := analytics_cost reports_scale exports metrics_scrape
+BENCHMARKS := analytics_cost reports_scale exports metrics_scrape pages
 .PHONY: bench bench-quick
 
 bench: $(VENV)/.dev-installed  ## Run every benchmark at full size (several minutes)

@@ -30,7 +30,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_timetracker"
 # One secret per run, shared by the driver and its servers (sessions are signed with it).
-SECRET_KEY = "bench-" + secrets.token_urlsafe(48)
+# A child process that prepares data (bench.pages --prepare) is given the driver's secret.
+SECRET_KEY = os.environ.get("BENCH_SECRET_KEY") or "bench-" + secrets.token_urlsafe(48)
 # Only these variables of the caller's environment reach the servers: a developer's
 # SENTRY_DSN or POSTHOG_API_KEY must never make a benchmark talk to a real service.
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV")
@@ -87,8 +88,13 @@ def temp_dir(name: str) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def database_url() -> str:
-    return os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+def database_url(suffix: str = "") -> str:
+    """The benchmark database; ``suffix`` names a second one beside it (``_large``)."""
+    url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+    if not suffix:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit((*parts[:2], parts.path.rstrip("/") + suffix, parts.query, ""))
 
 
 def _database_name(url: str) -> str:
@@ -119,12 +125,12 @@ def _drop(cursor: object, name: str) -> None:
 
 
 @contextlib.contextmanager
-def scratch_database(*, keep: bool = False) -> Iterator[str]:
+def scratch_database(*, keep: bool = False, suffix: str = "") -> Iterator[str]:
     """Create the benchmark database afresh, yield its URL, drop it afterwards."""
     import psycopg
     from psycopg import sql
 
-    url = database_url()
+    url = database_url(suffix)
     name = _database_name(url)
     with psycopg.connect(_maintenance_url(url), autocommit=True) as conn, conn.cursor() as cur:
         _drop(cur, name)
@@ -295,6 +301,19 @@ class Server:
             if _is_our_leftover(pid):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
+
+    def get_with_session(self, path: str, session: str) -> tuple[int, str]:
+        """Status and the redirect target or the start of the body, without following."""
+        import http.client
+
+        parts = urlsplit(self.url)
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
+        try:
+            conn.request("GET", path, headers={"Cookie": f"sessionid={session}"})
+            response = conn.getresponse()
+            return response.status, response.getheader("Location") or response.read(300).decode()
+        finally:
+            conn.close()
 
     def get(self, path: str, *, timeout: float = 10) -> tuple[int, bytes]:
         request = urllib.request.Request(self.url + path)

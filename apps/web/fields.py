@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.forms.utils import flatatt
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
@@ -68,6 +69,12 @@ class ProjectChoiceField(forms.ModelChoiceField):
         return f"{label} (archived)" if obj.archived else label
 
 
+# The most options a task picker renders. The choices are a few projects' tasks (see
+# ``TaskChoiceField.shown``), so this only bounds a project with very many open tasks; the
+# picker's script loads a chosen project's tasks in full (static/js/tasks.js).
+TASKS_SHOWN_MAX = 200
+
+
 class _TaskGroups(BaseChoiceIterator):
     """Tasks in one ``<optgroup>`` per project, read with one query when rendered."""
 
@@ -78,16 +85,25 @@ class _TaskGroups(BaseChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         groups: dict[str, list[tuple[int, str]]] = {}
-        tasks = self.field.queryset.order_by(Lower("project__name"), "project_id", Lower("name"))
-        for task in tasks:
+        shown = self.field.shown if self.field.shown is not None else self.field.queryset
+        tasks = shown.select_related("project").order_by(
+            Lower("project__name"), "project_id", Lower("name")
+        )
+        for task in tasks[:TASKS_SHOWN_MAX]:
             groups.setdefault(task.project.name, []).append((task.pk, task.name))
         yield from groups.items()
 
 
 class TaskChoiceField(forms.ModelChoiceField):
-    """A task picker grouped by project."""
+    """A task picker grouped by project.
+
+    ``queryset`` is what the field accepts; ``shown`` (when set) what it renders as options,
+    so the page does not grow with every open task of every project while a task loaded by
+    the script for any allowed project still validates.
+    """
 
     widget = FastSelect
+    shown: QuerySet[Task] | None = None
 
     def _get_choices(self) -> BaseChoiceIterator:
         return _TaskGroups(self)
@@ -110,13 +126,33 @@ def project_field(
     return field
 
 
-def task_field(queryset: QuerySet[Task], *, empty: str = "(no task)") -> TaskChoiceField:
-    return TaskChoiceField(
+def task_field(
+    queryset: QuerySet[Task],
+    *,
+    empty: str = "(no task)",
+    shown: QuerySet[Task] | None = None,
+    open_only: bool = False,
+) -> TaskChoiceField:
+    """A task picker; ``shown`` limits the rendered options (see :class:`TaskChoiceField`).
+
+    The ``data-`` attributes tell static/js/tasks.js where to load a chosen project's tasks
+    (the tasks API, with the session) and whether to leave out finished ones.
+    """
+    field = TaskChoiceField(
         queryset=queryset.select_related("project"),
         required=False,
         empty_label=empty,
         label="Task",
     )
+    field.shown = shown
+    field.widget.attrs.update(
+        {
+            "data-task-picker": "",
+            "data-tasks-url": reverse_lazy("task-list"),
+            "data-open-only": "1" if open_only else "0",
+        }
+    )
+    return field
 
 
 class LocalDateTimeField(forms.DateTimeField):

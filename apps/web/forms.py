@@ -11,8 +11,9 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Model, Q
+from django.db.models import Model, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils import timezone
@@ -34,6 +35,7 @@ from apps.web.fields import (
     project_field,
     task_field,
 )
+from apps.web.selectors import recent_project_ids
 
 GROUP_LABELS = {
     "project": "Project",
@@ -76,6 +78,30 @@ def initial_from(instance: Model, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(instance, name) for name in names}
 
 
+def _picked_id(form: forms.Form, name: str) -> int | None:
+    """The id the form shows as chosen in ``name``: posted, or initial; None if none."""
+    raw = form.data.get(form.add_prefix(name)) if form.is_bound else form.initial.get(name)
+    if isinstance(raw, Model):
+        return int(raw.pk)
+    text = str(raw if raw is not None else "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
+def shown_tasks(
+    form: forms.Form, tasks: QuerySet[Task], *, user: AbstractBaseUser | None = None
+) -> QuerySet[Task]:
+    """The tasks a picker renders: the chosen project's, the chosen task, and those of the
+    most recently used projects (the user's, or the team's when the form has no user), so
+    the form offers tasks without JavaScript; static/js/tasks.js loads any other project's.
+    """
+    wanted = Q(project_id__in=recent_project_ids(user=user))
+    if (project := _picked_id(form, "project")) is not None:
+        wanted |= Q(project_id=project)
+    if (task := _picked_id(form, "task")) is not None:
+        wanted |= Q(pk=task)
+    return tasks.filter(wanted)
+
+
 class WorkPickerForm(AccessibleForm):
     """Project and task pickers; a task alone is enough because it names its project."""
 
@@ -100,7 +126,7 @@ class TimerStartForm(WorkPickerForm):
         widget=forms.TextInput(attrs={"placeholder": "A short note"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AbstractBaseUser | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"] = project_field(
             Project.objects.filter(archived=False),
@@ -108,8 +134,9 @@ class TimerStartForm(WorkPickerForm):
             empty="Choose a project",
             needed=True,
         )
+        tasks = Task.objects.filter(project__archived=False).exclude(status=TaskStatus.DONE)
         self.fields["task"] = task_field(
-            Task.objects.filter(project__archived=False).exclude(status=TaskStatus.DONE)
+            tasks, shown=shown_tasks(self, tasks, user=user), open_only=True
         )
         self.order_fields(["project", "task", "notes"])
 
@@ -165,7 +192,13 @@ class EntryForm(WorkPickerForm):
     )
     billable = forms.NullBooleanField(required=False, widget=BillableSelect)
 
-    def __init__(self, *args: Any, entry: TimeEntry | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        entry: TimeEntry | None = None,
+        user: AbstractBaseUser | None = None,
+        **kwargs: Any,
+    ) -> None:
         if entry is not None:
             kwargs.setdefault("initial", initial_from(entry, self.FIELDS))
         super().__init__(*args, **kwargs)
@@ -177,9 +210,9 @@ class EntryForm(WorkPickerForm):
             empty="Choose a project",
             needed=True,
         )
-        self.fields["task"] = task_field(
-            Task.objects.filter(Q(project__archived=False) | current_task)
-        )
+        tasks = Task.objects.filter(Q(project__archived=False) | current_task)
+        owner = user if user is not None else (entry.user if entry is not None else None)
+        self.fields["task"] = task_field(tasks, shown=shown_tasks(self, tasks, user=owner))
         self.entry = entry
         if entry is not None:
             self.fields["started_at"].kept = entry.started_at
@@ -223,7 +256,9 @@ class EntryFilterForm(AccessibleForm):
         self.fields["project"] = project_field(
             Project.objects.all(), required=False, empty="All projects"
         )
-        self.fields["task"] = task_field(Task.objects.all(), empty="All tasks")
+        # Without a project, pick one and filter: the task picker then lists its tasks.
+        tasks = Task.objects.all()
+        self.fields["task"] = task_field(tasks, empty="All tasks", shown=shown_tasks(self, tasks))
         if is_admin:
             self.fields["user"] = forms.ModelChoiceField(
                 queryset=get_user_model().objects.order_by("username"),

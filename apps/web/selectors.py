@@ -11,7 +11,18 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, F, FloatField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DateTimeField,
+    F,
+    FloatField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.selectors import user_timezone
@@ -25,6 +36,21 @@ from apps.timers.selectors import entries_visible_to, running_entry
 RESUME_CHOICES = 5
 # How many recent entries are read to find the distinct ones offered for "resume".
 RESUME_LOOKBACK = 40
+# The dashboard lists the latest entries of the day; the entry list has them all.
+TODAY_SHOWN = 10
+
+
+# The task pickers render the tasks of the projects of this many latest entries.
+RECENT_ENTRIES = 10
+
+
+def recent_project_ids(*, user: AbstractBaseUser | None = None) -> QuerySet[TimeEntry]:
+    """The projects of the latest entries (the user's, or the whole team's when no user is
+    given: project names are no secret, every member lists them), as a subquery: it costs
+    no query of its own, only an index range on ``started_at`` inside the one that uses it.
+    """
+    entries = TimeEntry.objects.all() if user is None else TimeEntry.objects.filter(user=user)
+    return entries.order_by("-started_at").values("project_id")[:RECENT_ENTRIES]
 
 
 def week_bounds(day: date) -> tuple[date, date]:
@@ -47,6 +73,13 @@ class Dashboard:
     week: list[tuple[date, int]]
     week_seconds: int
     resume: list[TimeEntry] = field(default_factory=list)
+    # All of today's entries (``today`` holds at most TODAY_SHOWN of them) and the day.
+    today_count: int = 0
+    day: date | None = None
+
+    @property
+    def today_hidden(self) -> int:
+        return self.today_count - len(self.today)
 
 
 def dashboard_for(*, user: AbstractBaseUser) -> Dashboard:
@@ -55,10 +88,14 @@ def dashboard_for(*, user: AbstractBaseUser) -> Dashboard:
     today = timezone.localdate(timezone=tz)
     own = entries_visible_to(user=user).filter(user=user)
     day = Period(start=today, end=today, tz=tz)
-    todays = list(
-        own.filter(started_at__gte=day.start_at, started_at__lt=day.end_before).order_by(
-            "started_at", "id"
-        )
+    todays_qs = own.filter(started_at__gte=day.start_at, started_at__lt=day.end_before)
+    # The latest few, shown oldest first; the count and the total come from the database,
+    # so the page costs the same with 5 entries today or 600.
+    todays = list(todays_qs.order_by("-started_at", "-id")[:TODAY_SHOWN])[::-1]
+    now = timezone.now()
+    ended = Coalesce(F("ended_at"), Value(now, output_field=DateTimeField()))
+    today_totals = todays_qs.order_by().aggregate(
+        count=Count("id"), seconds=Sum(SecondsBetween(ended, F("started_at")))
     )
     monday, sunday = week_bounds(today)
     week = Period(start=monday, end=sunday, tz=tz)
@@ -86,10 +123,12 @@ def dashboard_for(*, user: AbstractBaseUser) -> Dashboard:
     return Dashboard(
         running=running_entry(user=user),
         today=todays,
-        today_seconds=sum(e.duration_seconds for e in todays),
+        today_seconds=round(today_totals["seconds"] or 0),
         week=[(d, per_day.get(d.isoformat(), 0)) for d in days],
         week_seconds=summary["totals"]["seconds"],
         resume=resume,
+        today_count=today_totals["count"],
+        day=today,
     )
 
 

@@ -150,3 +150,59 @@ def test_it_shows_only_own_entries_on_an_admins_dashboard(admin_web: Client, wor
     html = admin_web.get("/").content.decode()
     assert "admin&#x27;s work" in html
     assert "member&#x27;s work" not in html
+
+
+def test_it_lists_the_latest_entries_of_today_with_the_total_of_all_and_a_link(
+    member_web: Client, member: Any, project: Any
+) -> None:
+    from apps.web.selectors import TODAY_SHOWN
+
+    now = timezone.now().replace(microsecond=0)
+    start = max(now - timedelta(hours=2), now.replace(hour=0, minute=0, second=0))
+    step = (now - start) / 30
+    entries = [
+        TimeEntryFactory(
+            user=member,
+            project=project,
+            started_at=start + step * n,
+            ended_at=start + step * n + step / 2,
+            notes=f"number {n}",
+        )
+        for n in range(25)
+    ]
+    html = member_web.get("/").content.decode()
+    table = html[
+        html.index('id="today-entries"') : html.index("</table>", html.index('id="today-entries"'))
+    ]
+    assert table.count("/edit/") == TODAY_SHOWN
+    assert "number 24" in table
+    assert "number 14" not in table
+    assert html.index("number 15") < html.index("number 24")  # oldest first
+    total = sum(e.duration_seconds for e in entries)
+    tfoot = html[html.index("<tfoot>") : html.index("</tfoot>")]
+    assert f'<td class="num">{hm(total)}</td>' in tfoot, tfoot
+    day = timezone.localdate().isoformat()
+    assert f'href="/entries/?start={day}&amp;end={day}">All of today' in html
+    assert f"The latest {TODAY_SHOWN} of 25 entries." in html
+    assert_valid_page(html)
+
+
+def test_it_offers_the_tasks_of_recent_projects_and_loads_others_on_demand(
+    member_web: Client, member: Any, project: Any
+) -> None:
+    used = TaskFactory(project=project, name="Used lately")
+    elsewhere = TaskFactory(project=ProjectFactory(name="Untouched"), name="Not shown")
+    TimeEntryFactory(user=member, project=project)
+    html = member_web.get("/").content.decode()
+    assert "Used lately" in html
+    assert "Not shown" not in html
+    assert 'data-task-picker=""' in html
+    assert 'data-tasks-url="/api/v1/tasks/"' in html
+    assert "js/tasks.js" in html
+    # A task the script loaded for another project is still accepted.
+    response = member_web.post(
+        "/timer/start/", {"project": elsewhere.project_id, "task": elsewhere.pk}
+    )
+    assert response.status_code == 302
+    assert TimeEntry.objects.get(user=member, ended_at__isnull=True).task == elsewhere
+    assert used.pk

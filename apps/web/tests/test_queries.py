@@ -11,10 +11,15 @@ from typing import Any
 
 import factory
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.projects.models import Project
+from apps.tasks.models import Task
 from apps.timers.models import Source, TimeEntry
+from apps.web.fields import TASKS_SHOWN_MAX
 from tests.factories import ClientFactory, ProjectFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +116,94 @@ def test_it_exports_with_a_fixed_number_of_queries(
         response = member_web.get(f"/reports/export.{fmt}")
         body = b"".join(response.streaming_content)
     assert body
+
+
+# --- The same count at any size (issue 15, goal 5) ---------------------------------------------
+def grow(user: Any, *, entries_today: int, open_tasks: int, past_entries: int = 0) -> Any:
+    """Entries of ``user`` today, open tasks over ten projects, and entries of past days."""
+    now = timezone.now().replace(microsecond=0)
+    start = max(now - timedelta(hours=3), now.replace(hour=0, minute=0, second=0))
+    step = (now - start) / (entries_today + 1)
+    projects = list(Project.objects.order_by("pk")[:10])
+    projects += ProjectFactory.create_batch(10 - len(projects))
+    Task.objects.bulk_create(
+        Task(project=projects[n % 10], name=f"grown {n}") for n in range(open_tasks)
+    )
+    TimeEntry.objects.bulk_create(
+        [
+            TimeEntry(
+                user=user,
+                project=projects[n % 10],
+                started_at=start + step * n,
+                ended_at=start + step * n + step / 2,
+                source=Source.MANUAL,
+            )
+            for n in range(entries_today)
+        ]
+        + [
+            TimeEntry(
+                user=user,
+                project=projects[n % 10],
+                started_at=start - timedelta(days=2 + n % 300, minutes=n % 600),
+                ended_at=start
+                - timedelta(days=2 + n % 300, minutes=n % 600)
+                + timedelta(minutes=30),
+                source=Source.MANUAL,
+            )
+            for n in range(past_entries)
+        ]
+    )
+    return projects[0]
+
+
+def count_queries(client: Client, url: str) -> int:
+    """Queries of a request on warm caches (the flags and switches are read once first)."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+GROWN_PAGES = [
+    "/",
+    "/entries/",
+    "/entries/new/",
+    "/reports/",
+    "/projects/",
+    "/clients/",
+    "/api/v1/time-entries/",
+    "/api/v1/projects/",
+    "/api/v1/tasks/",
+    "/api/v1/clients/",
+]
+
+
+@pytest.mark.parametrize("url", GROWN_PAGES)
+def test_it_reads_a_page_with_the_same_queries_with_5_or_600_entries_today_and_500_tasks(
+    member_web: Client, member: Any, url: str
+) -> None:
+    project = grow(member, entries_today=5, open_tasks=5)
+    small = count_queries(member_web, url.replace("{project}", str(project.pk)))
+    grow(member, entries_today=595, open_tasks=495, past_entries=400)
+    ProjectFactory.create_batch(30)
+    large = count_queries(member_web, url.replace("{project}", str(project.pk)))
+    assert large == small
+
+
+def test_it_reads_the_project_page_with_the_same_queries_at_any_size(
+    admin_web: Client, admin: Any
+) -> None:
+    project = grow(admin, entries_today=5, open_tasks=5)
+    url = f"/projects/{project.pk}/"
+    small = count_queries(admin_web, url)
+    grow(admin, entries_today=595, open_tasks=495, past_entries=400)
+    assert count_queries(admin_web, url) == small
+
+
+def test_it_renders_a_bounded_task_picker_on_the_dashboard(member_web: Client, member: Any) -> None:
+    grow(member, entries_today=5, open_tasks=500)
+    html = member_web.get("/").content.decode()
+    picker = html[html.index('name="task"') : html.index("</select>", html.index('name="task"'))]
+    assert picker.count("<option") <= TASKS_SHOWN_MAX + 1
+    assert "data-task-picker" in picker

@@ -114,13 +114,13 @@ def _render(
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return _render(request, TimerStartForm(auto_id=START_IDS))
+    return _render(request, TimerStartForm(auto_id=START_IDS, user=request.user))
 
 
 @require_POST
 @login_required
 def timer_start(request: HttpRequest) -> HttpResponse:
-    form = TimerStartForm(request.POST, auto_id=START_IDS)
+    form = TimerStartForm(request.POST, auto_id=START_IDS, user=request.user)
     # "Stop and start" stops the timer the page shows, not one started elsewhere since.
     if _page_is_stale(request):
         return redirect("web:dashboard")
@@ -226,4 +226,6 @@ def timer_trim(request: HttpRequest) -> HttpResponse:
                 f"{hm(entry.duration_seconds)} on {entry.project.name}.",
             )
             return redirect("web:dashboard")
-    return _render(request, TimerStartForm(auto_id=START_IDS), trim_form=form, status=400)
+    return _render(
+        request, TimerStartForm(auto_id=START_IDS, user=request.user), trim_form=form, status=400
+    )
