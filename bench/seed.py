@@ -206,9 +206,9 @@ def accounts(seeded: Seeded, user_ids: list[int], *, admin_timezone: str = "UTC"
         get_user_model,
     )
     from django.contrib.sessions.backends.db import SessionStore
-    from rest_framework.authtoken.models import Token
 
     from apps.accounts.models import Profile, Role
+    from apps.accounts.services import api_token_create
 
     user_model = get_user_model()
     admin = user_model.objects.create_superuser("bench-admin", "admin@example.com", None)
@@ -217,7 +217,7 @@ def accounts(seeded: Seeded, user_ids: list[int], *, admin_timezone: str = "UTC"
     )
     made = []
     for user in [admin, *user_model.objects.filter(pk__in=user_ids).order_by("pk")]:
-        token, _ = Token.objects.get_or_create(user=user)
+        _token, key = api_token_create(user=user, name="bench")
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -227,7 +227,7 @@ def accounts(seeded: Seeded, user_ids: list[int], *, admin_timezone: str = "UTC"
             Account(
                 user_id=user.pk,
                 username=user.get_username(),
-                token=token.key,
+                token=key,
                 session=str(session.session_key),
                 project_ids=seeded.project_ids_by_user.get(user.pk, []),
             )

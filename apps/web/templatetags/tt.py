@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,17 @@ def _seconds(value: Any) -> int:
         return max(int(value or 0), 0)
     except (TypeError, ValueError):
         return 0
+
+
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+FALLBACK_COLOUR = "#888888"
+
+
+@register.filter
+def safe_colour(value: Any) -> str:
+    """A stored project colour if it is ``#RRGGBB``, else grey: rows written by hand or by
+    older versions never put anything else into a page."""
+    return value if isinstance(value, str) and COLOUR.fullmatch(value) else FALLBACK_COLOUR
 
 
 @register.filter

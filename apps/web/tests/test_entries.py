@@ -298,7 +298,10 @@ def test_it_redirects_only_to_local_next_urls(member_web: Client, world: World) 
 
 
 def test_it_groups_tasks_by_project_in_the_picker(member_web: Client, world: World) -> None:
+    # The picker offers the tasks of the projects recently worked on (issue 15: not every
+    # open task of every project), grouped by project in name order.
     TaskFactory(project=world.gemini, name="Test")
+    TimeEntryFactory(user=world.mine.user, project=world.gemini)
     html = member_web.get("/entries/new/").content.decode()
     assert '<optgroup label="Apollo">' in html
     assert '<optgroup label="Gemini">' in html

@@ -227,4 +227,9 @@ def test_it_renders_project_colours_only_from_valid_values(
     member_web: Client, world: World, member: Any
 ) -> None:
     html = member_web.get("/projects/").content.decode()
-    assert 'style="background: #3366cc"' in html
+    assert 'fill="#3366cc"' in html
+    # A colour stored around the validator (by hand, an older version) is not rendered.
+    Project.objects.filter(pk=world.apollo.pk).update(colour='red" onload="x')
+    html = member_web.get("/projects/").content.decode()
+    assert "onload" not in html
+    assert 'fill="#888888"' in html

@@ -63,7 +63,7 @@ def _entry_form(
     save: Callable[[dict[str, Any]], services.EntryWrite],
 ) -> HttpResponse:
     """The manual-entry form, for a new entry or an existing one; ``save`` is the service."""
-    form = EntryForm(request.POST or None, entry=entry)
+    form = EntryForm(request.POST or None, entry=entry, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             write = save(form.service_data())
