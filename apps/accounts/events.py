@@ -105,7 +105,7 @@ analytics.declare(
     outbound=False,
 )
 
-analytics.declare_person_property("role", Enum("The user's role.", choices=Role.values))
+analytics.declare_person_property("role", Enum("The user's role.", choices=tuple(Role.values)))
 analytics.declare_person_property(
     "utc_offset_hours",
     Int(

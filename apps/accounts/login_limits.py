@@ -46,7 +46,7 @@ class LoginLimitBackend(AxesStandaloneBackend):
     ``login()``, a shell) is no door a client can reach and is not counted.
     """
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self, request: HttpRequest | None, *args: Any, **kwargs: Any
     ) -> None:
         if request is None:
@@ -102,7 +102,7 @@ def lockout_response(
     message = locked_message(request)
     response: HttpResponse
     context = getattr(original_response, "context_data", None) or {}
-    form = context.get("form")
+    form: Any = context.get("form")
     if door(request) == "api":
         response = JsonResponse(locked_payload(request), status=status)
     elif isinstance(original_response, TemplateResponse) and hasattr(form, "errors"):
@@ -110,7 +110,7 @@ def lockout_response(
         form.errors["__all__"] = ErrorList([message], error_class="nonfield")
         response = TemplateResponse(
             request,
-            original_response.template_name,  # type: ignore[arg-type]
+            original_response.template_name,
             context,
             status=status,
             using=original_response.using,

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import cast
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Q
 
 from apps.accounts.models import Profile, Role
 
 
-def profile_get(*, user: AbstractBaseUser) -> Profile:
+def profile_get(*, user: User) -> Profile:
     """The user's profile, created with defaults the first time it is needed."""
     cached = getattr(user, "_profile_cache", None)
     if cached is not None:
@@ -30,10 +31,10 @@ def user_is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
         return False
     if getattr(user, "is_superuser", False):
         return True
-    return profile_get(user=user).role == Role.ADMIN
+    return profile_get(user=cast(User, user)).role == Role.ADMIN  # authenticated: a User
 
 
-def user_timezone(user: AbstractBaseUser) -> zoneinfo.ZoneInfo:
+def user_timezone(user: User) -> zoneinfo.ZoneInfo:
     return profile_get(user=user).tzinfo
 
 

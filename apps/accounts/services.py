@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -43,7 +43,7 @@ def user_create(
     email: str = "",
     role: str = Role.MEMBER,
     timezone: str = "UTC",
-) -> AbstractBaseUser:
+) -> User:
     """Create a login with its profile. Admins get Django admin access too.
 
     ``password=None`` makes a login without a usable password (it cannot sign in until
@@ -60,7 +60,7 @@ def user_create(
 
 
 @transaction.atomic
-def user_update(*, user: AbstractBaseUser, data: dict[str, Any]) -> AbstractBaseUser:
+def user_update(*, user: User, data: dict[str, Any]) -> User:
     """Change a login's details (not its password); validated like every other row."""
     changed = apply_changes(user, data, allowed=USER_EDITABLE)
     if changed:
@@ -70,13 +70,13 @@ def user_update(*, user: AbstractBaseUser, data: dict[str, Any]) -> AbstractBase
 
 
 @transaction.atomic
-def user_delete(*, user: AbstractBaseUser) -> None:
+def user_delete(*, user: User) -> None:
     """Delete a login with its profile, its API tokens and its time entries."""
     user.delete()
 
 
 @transaction.atomic
-def profile_update(*, user: AbstractBaseUser, data: dict[str, Any]) -> Profile:
+def profile_update(*, user: User, data: dict[str, Any]) -> Profile:
     profile = profile_get(user=user)
     changed = apply_changes(profile, data, allowed=("timezone", "role"))
     if changed:
@@ -92,7 +92,7 @@ def api_token_default_name() -> str:
 @transaction.atomic
 def api_token_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     name: str = "",
     expires_in: timedelta | None = None,
 ) -> tuple[ApiToken, str]:

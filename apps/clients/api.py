@@ -22,7 +22,7 @@ class ClientSerializer(JSONTypesMixin, ModelSerializer):
 
 
 @extend_schema_view(list=extend_schema(parameters=[ARCHIVED_PARAM]))
-class ClientViewSet(ArchivableMixin, ServiceViewSet):
+class ClientViewSet(ArchivableMixin[Client], ServiceViewSet[Client]):
     """Clients are shared by the whole installation; only admins archive or delete."""
 
     serializer_class = ClientSerializer

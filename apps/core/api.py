@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db.models import Model
 from rest_framework import exceptions, permissions, serializers, viewsets
@@ -12,11 +12,13 @@ from rest_framework.response import Response
 
 from apps.accounts.selectors import user_is_admin
 
+_M = TypeVar("_M", bound=Model)
+
 # The largest id a 64-bit primary key holds; larger numbers are refused, not looked up.
 MAX_ID = 2**63 - 1
 
 
-class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
     """An id given as a JSON integer (or a string of digits, for form posts).
 
     DRF's own field hands the value to the database lookup, which turns ``1.5`` into
@@ -33,7 +35,7 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-class ModelSerializer(serializers.ModelSerializer):
+class ModelSerializer(serializers.ModelSerializer[Any]):
     """DRF's model serializer with strict related ids (see StrictPrimaryKeyRelatedField)."""
 
     serializer_related_field = StrictPrimaryKeyRelatedField
@@ -46,7 +48,7 @@ class IsAdminRole(permissions.BasePermission):
         return user_is_admin(request.user)
 
 
-class ServiceViewSet(viewsets.ModelViewSet):
+class ServiceViewSet(viewsets.ModelViewSet[_M]):
     """A model viewset whose writes go through the app's service functions.
 
     Subclasses implement ``create_object``, ``update_object`` and ``delete_object`` (and
@@ -65,13 +67,13 @@ class ServiceViewSet(viewsets.ModelViewSet):
     def actor_id(self) -> int | None:
         return self.request.user.pk
 
-    def create_object(self, data: dict[str, Any]) -> Model:
+    def create_object(self, data: dict[str, Any]) -> _M:
         raise NotImplementedError
 
-    def update_object(self, instance: Model, data: dict[str, Any]) -> Model:
+    def update_object(self, instance: _M, data: dict[str, Any]) -> _M:
         raise NotImplementedError
 
-    def delete_object(self, instance: Model) -> None:
+    def delete_object(self, instance: _M) -> None:
         raise NotImplementedError
 
     def perform_create(self, serializer: Any) -> None:
@@ -82,14 +84,20 @@ class ServiceViewSet(viewsets.ModelViewSet):
             serializer.instance, dict(serializer.validated_data)
         )
 
-    def perform_destroy(self, instance: Model) -> None:
+    def perform_destroy(self, instance: _M) -> None:
         self.delete_object(instance)
 
 
-class ArchivableMixin:
+class ArchivableMixin(Generic[_M]):
     """``POST .../archive/`` and ``.../restore/`` for models with an ``archived`` flag."""
 
-    def archive_object(self, instance: Model, archived: bool) -> Model:
+    if TYPE_CHECKING:  # provided by the ServiceViewSet it is mixed into
+
+        def get_object(self) -> _M: ...
+
+        def get_serializer(self, *args: Any, **kwargs: Any) -> Any: ...
+
+    def archive_object(self, instance: _M, archived: bool) -> _M:
         raise NotImplementedError
 
     def _set_archived(self, archived: bool) -> Response:

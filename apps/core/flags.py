@@ -172,9 +172,9 @@ def _plain(request: Any) -> HttpRequest:
     """Django's request under a REST framework one (waffle keeps rollout cookies on it)."""
     inner = getattr(request, "_request", None)
     if inner is None:
-        return request  # type: ignore[no-any-return]
+        return request
     request.user  # noqa: B018 (REST framework authenticates lazily, then copies the user)
-    return inner  # type: ignore[no-any-return]
+    return inner
 
 
 def flag_is_active(request: HttpRequest | Any, name: str) -> bool:
@@ -215,7 +215,7 @@ def row_state(row: Model | None, toggle: Toggle | None = None) -> bool:
     return bool(getattr(row, "active", False))
 
 
-def describe(row: Model | None, toggle: Toggle) -> str:
+def describe(row: Any, toggle: Toggle) -> str:
     """``on``, ``off``, ``rules (...)`` or ``missing (default on|off)``."""
     if row is None:
         return f"missing (default {'on' if toggle.default else 'off'})"

@@ -10,6 +10,7 @@ is bounded by Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (over it: 400 as well).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import IO, Any
 
 from django.conf import settings
@@ -43,7 +44,7 @@ class BoundedJSONParser(JSONParser):
         self,
         stream: IO[bytes] | None,
         media_type: str | None = None,
-        parser_context: dict[str, Any] | None = None,
+        parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         if stream is None:
             return None

@@ -29,6 +29,10 @@ class SharedRateThrottle(SimpleRateThrottle):
     Without ``REDIS_URL`` the default cache is per process, and so is this count.
     """
 
+    # Set by SimpleRateThrottle.__init__ from the rate; its stubs do not declare them.
+    num_requests: int
+    duration: int
+
     scope = "shared"
 
     def get_ident(self, request: Request) -> str:

@@ -47,7 +47,7 @@ class ProjectSerializer(JSONTypesMixin, ModelSerializer):
         }
     ),
 )
-class ProjectViewSet(ArchivableMixin, ServiceViewSet):
+class ProjectViewSet(ArchivableMixin[Project], ServiceViewSet[Project]):
     """Projects are shared by the whole installation; only admins archive or delete."""
 
     serializer_class = ProjectSerializer

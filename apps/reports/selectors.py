@@ -10,7 +10,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Case, F, FloatField, Func, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, TruncDate
 
@@ -68,7 +68,7 @@ class Period:
         return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=self.tz)
 
 
-def entries_in_period(*, user: AbstractBaseUser, period: Period) -> QuerySet[TimeEntry]:
+def entries_in_period(*, user: User, period: Period) -> QuerySet[TimeEntry]:
     """Finished entries the user may see that started within the period."""
     return entries_visible_to(user=user).filter(
         ended_at__isnull=False,
@@ -83,7 +83,7 @@ def _money(value: float | None) -> str:
 
 def report_summary(
     *,
-    user: AbstractBaseUser,
+    user: User,
     start: date,
     end: date,
     group_by: str,
@@ -115,7 +115,7 @@ def report_summary(
         ),
     }
     if group_by == "day":
-        raw_rows = list(
+        raw_rows: list[Any] = list(
             qs.annotate(key=TruncDate("started_at", tzinfo=tz))
             .values("key")
             .annotate(**aggregates)

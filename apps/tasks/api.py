@@ -39,7 +39,7 @@ class TaskSerializer(JSONTypesMixin, ModelSerializer):
         ]
     )
 )
-class TaskViewSet(ServiceViewSet):
+class TaskViewSet(ServiceViewSet[Task]):
     """Tasks belong to a project; anyone may create or edit them, only admins delete."""
 
     serializer_class = TaskSerializer

@@ -17,7 +17,7 @@ CHANNEL = channel_property()
 
 
 def _status(description: str) -> Enum:
-    return Enum(description, choices=TaskStatus.values)
+    return Enum(description, choices=tuple(TaskStatus.values))
 
 
 analytics.declare(

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -88,7 +88,7 @@ def _check_times(started_at: datetime, ended_at: datetime | None) -> None:
         raise ValidationError(errors)
 
 
-def _lock_user_timer(user: AbstractBaseUser) -> TimeEntry | None:
+def _lock_user_timer(user: User) -> TimeEntry | None:
     """Serialise timer changes of one user and return the running entry, if any.
 
     Locking the user's row makes two concurrent starts queue up on PostgreSQL instead of
@@ -109,7 +109,7 @@ def _stop(entry: TimeEntry, at: datetime) -> TimeEntry:
 
 def timer_start(
     *,
-    user: AbstractBaseUser,
+    user: User,
     project: Project,
     task: Task | None = None,
     notes: str = "",
@@ -165,7 +165,7 @@ def _check_expected(running: TimeEntry, entry_id: int | None) -> None:
 
 
 @transaction.atomic
-def timer_stop(*, user: AbstractBaseUser, entry_id: int | None = None) -> TimeEntry:
+def timer_stop(*, user: User, entry_id: int | None = None) -> TimeEntry:
     """Stop the user's running timer at the current time.
 
     With ``entry_id``, only if that entry is the one running (else a ``conflict`` error
@@ -188,9 +188,7 @@ def timer_is_idle(entry: TimeEntry, *, now: datetime | None = None) -> bool:
 
 
 @transaction.atomic
-def timer_trim(
-    *, user: AbstractBaseUser, ended_at: datetime, entry_id: int | None = None
-) -> TimeEntry:
+def timer_trim(*, user: User, ended_at: datetime, entry_id: int | None = None) -> TimeEntry:
     """Stop the user's forgotten timer at ``ended_at``, an earlier moment they choose.
 
     Only a timer running longer than ``IDLE_TIMER_HOURS`` can be trimmed (a recent one is
@@ -217,6 +215,7 @@ def timer_trim(
     _check_times(running.started_at, ended_at)
     # Within the tolerance "now" is meant; never record an end after the moment of trimming.
     entry = _stop(running, min(ended_at, now))
+    assert entry.ended_at is not None  # _stop sets it
     send_on_commit(
         signals.timer_idle_trimmed,
         TimeEntry,
@@ -230,7 +229,7 @@ def timer_trim(
 @transaction.atomic
 def entry_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     project: Project,
     started_at: datetime,
     ended_at: datetime,
