@@ -184,7 +184,7 @@ def allowed(event: dict[str, Any]) -> dict[str, Any]:
     """A new event holding only what Sentry may receive (see the module docstring)."""
     ctx = context.current()
     request_id = ctx.request_id if ctx else None
-    request = event.get("request") if isinstance(event.get("request"), dict) else {}
+    request = event["request"] if isinstance(event.get("request"), dict) else {}
     route = (ctx.route if ctx else None) or _route_from_url(request.get("url")) or UNRESOLVED
 
     kept = _copy(event, EVENT_FIELDS)
@@ -208,7 +208,7 @@ def allowed(event: dict[str, Any]) -> dict[str, Any]:
     if actor is not None:
         kept["user"] = {"id": identity.distinct_id(actor)}
 
-    contexts = event.get("contexts") if isinstance(event.get("contexts"), dict) else {}
+    contexts = event["contexts"] if isinstance(event.get("contexts"), dict) else {}
     kept_contexts: dict[str, Any] = {}
     if "trace" in contexts:
         kept_contexts["trace"] = _trace(contexts["trace"], route)
@@ -223,7 +223,7 @@ def allowed(event: dict[str, Any]) -> dict[str, Any]:
     if isinstance(values, list):
         kept["exception"] = {"values": [_exception(value, request_id) for value in values]}
     if "message" in event or "logentry" in event:
-        logentry = event.get("logentry") if isinstance(event.get("logentry"), dict) else {}
+        logentry = event["logentry"] if isinstance(event.get("logentry"), dict) else {}
         text = logentry.get("formatted") or logentry.get("message") or event.get("message")
         kept["message"] = _message(text, "Captured message", request_id)
 

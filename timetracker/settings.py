@@ -368,7 +368,7 @@ if _csp_report_uri:
 _csp_policy = {"DIRECTIVES": _csp_directives}
 if env_bool("CSP_REPORT_ONLY", False):
     CONTENT_SECURITY_POLICY = None
-    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy
+    CONTENT_SECURITY_POLICY_REPORT_ONLY: dict[str, dict[str, object]] | None = _csp_policy
 else:
     CONTENT_SECURITY_POLICY = _csp_policy
     CONTENT_SECURITY_POLICY_REPORT_ONLY = None
