@@ -127,7 +127,7 @@ class ApiSchemaMixin:
 
             # StrictPrimaryKeyRelatedField: a whole number, or a string of its digits.
             number = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-            digits = {"type": "string", "pattern": r"^[0-9]{1,19}$"}
+            digits = {"type": "string", "pattern": r"^[1-9][0-9]{0,18}$"}
             for key in ("type", "minimum", "maximum"):
                 target.pop(key, None)
             target["oneOf"] = [number, digits]
