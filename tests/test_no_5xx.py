@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.authtoken.models import Token
 
+from apps.accounts.services import api_token_create
 from apps.web.tests.conftest import World, world  # noqa: F401 (the fixture)
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "PROPFIND", "X-JUNK"]
@@ -75,8 +75,8 @@ def _client(persona: str, admin: Any, member: Any) -> Client:
     if persona in ("member", "admin"):
         client.force_login(admin if persona == "admin" else member)
     elif persona == "token":
-        token = Token.objects.create(user=member)
-        client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+        _token, key = api_token_create(user=member, name="crawl")
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
     return client
 
 
