@@ -34,11 +34,11 @@ from django.db import connection, transaction
 from django.test import Client as WebClient
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from waffle.testutils import override_flag
 
 from apps.accounts.models import Profile, Role
+from apps.accounts.services import api_token_create
 from apps.clients.models import Client
 from apps.core import flags
 from apps.projects.models import Project
@@ -203,7 +203,7 @@ def store_hostile_rows(viewer: Any, zone: str) -> Rows:
         TimeEntry(user=users[1], project=projects[2], started_at=datetime(2000, 1, 1, tzinfo=UTC)),
     ]
     TimeEntry.objects.bulk_create(entries)
-    Token.objects.create(user=root)
+    api_token_create(user=root, name="=1+1 \u202e hostile")
     return Rows(
         viewer=viewer,
         root=root,

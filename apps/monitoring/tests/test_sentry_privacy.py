@@ -27,10 +27,10 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import include, path
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from analytics.identity import distinct_id
 from analytics.testutils import CapturedRequest, FakePostHog, capture_log_lines
+from apps.accounts.services import api_token_create
 from apps.clients.models import Client as ClientModel
 from apps.projects.models import Project
 from apps.timers.models import TimeEntry
@@ -240,7 +240,7 @@ def walk(live_server: Any, fake: FakePostHog) -> Walk:
     login = Client()
     login.force_login(user)
     session_id = login.cookies["sessionid"].value
-    token = Token.objects.create(user=user).key
+    _row, token = api_token_create(user=user, name="sentry walk")
 
     result = Walk(live_server.url, requests.Session(), requests.Session(), [session_id, token], {})
     result.web.cookies.set("sessionid", session_id)
