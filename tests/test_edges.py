@@ -326,3 +326,35 @@ def test_the_services_refuse_a_time_without_a_zone(member: Any, project: Project
             user=member, project=project, started_at=start, ended_at=start + timedelta(hours=1)
         )
     assert "time zone" in str(caught.value.message_dict["started_at"])
+
+
+@pytest.mark.parametrize("url", ["/api/v1/clients/", "/api/v1/projects/"])
+def test_a_taken_name_is_an_error_of_the_name_field(url: str, admin_api: APIClient) -> None:
+    assert admin_api.post(url, {"name": "Zephyr"}, format="json").status_code == 201
+    response = admin_api.post(url, {"name": "zEPHYR"}, format="json")
+    assert response.status_code == 400
+    assert "already a" in response.json()["name"][0]
+    assert "__all__" not in response.json()
+
+
+def test_a_write_racing_another_answers_409_not_500(
+    admin_api: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import IntegrityError
+
+    from apps.clients import services as client_services
+
+    def racing(**kwargs: Any) -> Any:
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(client_services, "client_create", racing)
+    response = admin_api.post("/api/v1/clients/", {"name": "Racer"}, format="json")
+    assert response.status_code == 409
+    assert "same moment" in response.json()["detail"]
+
+
+def test_unknown_api_paths_answer_a_json_404(member_api: APIClient) -> None:
+    response = member_api.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}

@@ -26,6 +26,15 @@ def _is_database_outage(exc: BaseException | None) -> bool:
     return False
 
 
+def page_not_found(
+    request: HttpRequest, exception: Exception, template_name: str = "404.html"
+) -> HttpResponse:
+    """The API's JSON 404 under /api/ (also for paths no route matches), the page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception, template_name)
+
+
 def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
     """503 for a database outage, Django's own 500 page otherwise."""
     if not _is_database_outage(sys.exc_info()[1]):

@@ -18,7 +18,7 @@ from rest_framework.routers import DefaultRouter
 from apps.accounts.api import TokenView
 from apps.clients.api import ClientViewSet
 from apps.projects.api import ProjectViewSet
-from apps.reports.api import SummaryView
+from apps.reports.api import SummaryView, TimeEntryExportView
 from apps.tasks.api import TaskViewSet
 from apps.timers.api import TimeEntryViewSet, TimerStartView, TimerStopView, TimerView
 
@@ -58,6 +58,8 @@ api_v1 = [
     path("timer/start/", TimerStartView.as_view(), name="api-timer-start"),
     path("timer/stop/", TimerStopView.as_view(), name="api-timer-stop"),
     path("reports/summary/", SummaryView.as_view(), name="api-report-summary"),
+    # Before the router: its time-entry detail route would take "export" for an id.
+    path("time-entries/export/", TimeEntryExportView.as_view(), name="time-entry-export"),
     *router.urls,
 ]
 
@@ -76,3 +78,5 @@ urlpatterns = [
 
 # A database outage answers 503 with Retry-After, not 500 (timetracker/errors.py).
 handler500 = "timetracker.errors.server_error"
+# Paths under /api/ that match no route answer the API's JSON 404, not the HTML page.
+handler404 = "timetracker.errors.page_not_found"

@@ -4,9 +4,10 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from apps.core.limits import validate_text
+from apps.core.models import NAME_TAKEN, UniqueNameErrorMixin
 
 
-class Client(models.Model):
+class Client(UniqueNameErrorMixin, models.Model):
     name = models.CharField(max_length=200, validators=[validate_text])
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -15,7 +16,13 @@ class Client(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="client_name_unique_ci"),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="client_name_unique_ci",
+                violation_error_code=NAME_TAKEN,
+                violation_error_message="There is already a client with this name (names "
+                "are compared ignoring case).",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import QueryDict
 from rest_framework import fields, pagination, relations, status
 from rest_framework.exceptions import ValidationError
@@ -139,6 +140,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {"detail": "The request body is larger than the server accepts."},
             status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, IntegrityError):
+        # The services validate first; a constraint that still fails lost a race with a
+        # concurrent write of the same row (the same name, a second running timer).
+        return Response(
+            {"detail": "This conflicts with a change made at the same moment; try again."},
+            status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, DjangoValidationError):
         status_code = (

@@ -5,13 +5,14 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from apps.core.limits import validate_text
+from apps.core.models import NAME_TAKEN, UniqueNameErrorMixin
 
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB, for example #3366cc."
 )
 
 
-class Project(models.Model):
+class Project(UniqueNameErrorMixin, models.Model):
     name = models.CharField(max_length=200, validators=[validate_text])
     client = models.ForeignKey(
         "clients.Client",
@@ -44,7 +45,13 @@ class Project(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="project_name_unique_ci"),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="project_name_unique_ci",
+                violation_error_code=NAME_TAKEN,
+                violation_error_message="There is already a project with this name (names "
+                "are compared ignoring case).",
+            ),
             models.CheckConstraint(
                 condition=models.Q(hourly_rate__isnull=True) | models.Q(hourly_rate__gte=0),
                 name="project_hourly_rate_not_negative",
