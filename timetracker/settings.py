@@ -418,6 +418,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "apps.core.drf.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# The admin-role check of the API's permissions (apps.core.api.IsAdminRole), by dotted path
+# so that apps.core imports no domain app.
+ADMIN_ROLE_CHECK = "apps.accounts.selectors.user_is_admin"
 
 # --- API tokens ---------------------------------------------------------------------------
 # django-rest-knox with our token model (a name, last use): the database keeps only a

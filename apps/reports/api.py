@@ -2,15 +2,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.limits import validate_date_in_range
+from apps.reports.exports import CONTENT_TYPES, FORMATS, export_response, format_enabled
 from apps.reports.selectors import GROUPINGS, report_summary
 from apps.reports.signals import report_viewed
+from apps.timers.api import EntryFilterSerializer
 
 MAX_REPORT_DAYS = 366 * 5
 
@@ -74,3 +80,110 @@ class SummaryView(APIView):
             channel="api",
         )
         return Response(summary)
+
+
+# --- Exports: GET /api/v1/time-entries/export/ ----------------------------------------------
+class ExportEntrySerializer(serializers.Serializer):
+    """One entry of the JSON export; names, not ids, and times in the viewer's zone."""
+
+    id = serializers.IntegerField()
+    user = serializers.CharField()
+    client = serializers.CharField(allow_null=True)
+    project = serializers.CharField()
+    task = serializers.CharField(allow_null=True)
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField()
+    seconds = serializers.IntegerField()
+    hours = serializers.FloatField()
+    billable = serializers.BooleanField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    notes = serializers.CharField()
+
+
+class ExportJSONSerializer(serializers.Serializer):
+    """The JSON export: the time zone of its times, and the entries."""
+
+    timezone = serializers.CharField()
+    entries = ExportEntrySerializer(many=True)
+
+
+class ExportFilterSerializer(EntryFilterSerializer):
+    """The entry list's filters, the same ones (apps.timers.selectors.entries_matching)."""
+
+    modified_after = None  # exports are by period, not for synchronisation
+
+
+class _ExportRenderer(BaseRenderer):
+    """Lets ``?format=`` or ``Accept`` choose an export; the body is the export itself."""
+
+    charset = None
+
+    def render(self, data: Any, accepted_media_type: str | None = None, **kwargs: Any) -> Any:
+        return data  # never called for exports: they return their own streaming response
+
+
+EXPORT_RENDERERS = [
+    type(
+        f"{fmt.upper()}ExportRenderer",
+        (_ExportRenderer,),
+        {"format": fmt, "media_type": CONTENT_TYPES[fmt].split(";")[0]},
+    )
+    for fmt in FORMATS
+]
+
+
+class TimeEntryExportView(APIView):
+    """Served at ``time-entries/export/`` (URL name ``time-entry-export``), ahead of the
+    time-entry router so that ``export`` is not taken for an entry id."""
+
+    renderer_classes = EXPORT_RENDERERS
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        # Whatever the status (a 405 for another method; a 404 for an unknown ``?format=``,
+        # where negotiation failed and DRF would fall back to the first export renderer),
+        # an export renderer cannot render an error: JSON does.
+        renderer = getattr(request, "accepted_renderer", None)
+        if isinstance(response, Response) and (
+            renderer is None or isinstance(renderer, _ExportRenderer)
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="v1_time_entries_export_retrieve",
+        parameters=[
+            ExportFilterSerializer,
+            OpenApiParameter(
+                "format",
+                str,
+                enum=[*FORMATS],
+                description="File format; without it the Accept header decides (default csv).",
+            ),
+        ],
+        responses={
+            (200, CONTENT_TYPES[fmt].split(";")[0]): (
+                ExportJSONSerializer if fmt == "json" else OpenApiTypes.BINARY
+            )
+            for fmt in FORMATS
+        },
+    )
+    def get(self, request: Request) -> HttpResponseBase:
+        """Finished entries you may see, as CSV, XLSX, JSON or iCalendar; large files stream.
+
+        XLSX and iCalendar can be switched off by the operator (feature flags): then 404.
+        """
+        if not format_enabled(request, request.accepted_renderer.format):
+            raise NotFound("This export format is switched off.")
+        params = ExportFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return export_response(
+            user=request.user,
+            query=params.entry_query(),
+            fmt=request.accepted_renderer.format,
+            channel="api",
+            uid_domain=request.get_host().rsplit(":", 1)[0] or "timetracker",
+            sender=TimeEntryExportView,
+        )

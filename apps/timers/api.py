@@ -1,37 +1,29 @@
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse, HttpResponseBase
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.selectors import user_is_admin, user_timezone
 from apps.core.api import MAX_ID, ModelSerializer, ServiceViewSet, StrictPrimaryKeyRelatedField
 from apps.core.drf import JSONTypesMixin
 from apps.core.limits import validate_date_in_range, validate_text
 from apps.core.schema import conflict
 from apps.projects.models import Project
-from apps.reports.exports import (
-    CONTENT_TYPES,
-    FORMATS,
-    EntryQuery,
-    export_response,
-    format_enabled,
-)
 from apps.tasks.models import Task
 from apps.timers import services
 from apps.timers.models import TimeEntry
-from apps.timers.selectors import entries_visible_to, running_entry
+from apps.timers.selectors import (
+    EntryQuery,
+    entries_matching,
+    entries_visible_to,
+    running_entry,
+)
 
 
 class TimeEntrySerializer(JSONTypesMixin, ModelSerializer):
@@ -107,52 +99,17 @@ class EntryFilterSerializer(serializers.Serializer):
             raise serializers.ValidationError({"end": ["The end is before the start."]})
         return attrs
 
-
-class ExportEntrySerializer(serializers.Serializer):
-    """One entry of the JSON export; names, not ids, and times in the viewer's zone."""
-
-    id = serializers.IntegerField()
-    user = serializers.CharField()
-    client = serializers.CharField(allow_null=True)
-    project = serializers.CharField()
-    task = serializers.CharField(allow_null=True)
-    started_at = serializers.DateTimeField()
-    ended_at = serializers.DateTimeField()
-    seconds = serializers.IntegerField()
-    hours = serializers.FloatField()
-    billable = serializers.BooleanField()
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-    notes = serializers.CharField()
-
-
-class ExportJSONSerializer(serializers.Serializer):
-    """The JSON export: the time zone of its times, and the entries."""
-
-    timezone = serializers.CharField()
-    entries = ExportEntrySerializer(many=True)
-
-
-class ExportFilterSerializer(EntryFilterSerializer):
-    modified_after = None  # exports are by period, not for synchronisation
-
-
-class _ExportRenderer(BaseRenderer):
-    """Lets ``?format=`` or ``Accept`` choose an export; the body is the export itself."""
-
-    charset = None
-
-    def render(self, data: Any, accepted_media_type: str | None = None, **kwargs: Any) -> Any:
-        return data  # never called for exports: they return their own streaming response
-
-
-EXPORT_RENDERERS = [
-    type(
-        f"{fmt.upper()}ExportRenderer",
-        (_ExportRenderer,),
-        {"format": fmt, "media_type": CONTENT_TYPES[fmt].split(";")[0]},
-    )
-    for fmt in FORMATS
-]
+    def entry_query(self) -> EntryQuery:
+        """The validated parameters as the filter every door uses."""
+        f = self.validated_data
+        return EntryQuery(
+            start=f.get("start"),
+            end=f.get("end"),
+            project_id=f.get("project"),
+            task_id=f.get("task"),
+            user_id=f.get("user"),
+            modified_after=f.get("modified_after"),
+        )
 
 
 def _warnings(overlaps: list[int]) -> list[dict[str, Any]]:
@@ -180,27 +137,12 @@ class TimeEntryViewSet(ServiceViewSet):
     admin_actions = frozenset()
 
     def get_queryset(self) -> QuerySet[TimeEntry]:
-        qs = entries_visible_to(user=self.request.user)
         if self.action != "list":
-            return qs
+            return entries_visible_to(user=self.request.user)
         params = EntryFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
-        f = params.validated_data
-        if "project" in f:
-            qs = qs.filter(project_id=f["project"])
-        if "task" in f:
-            qs = qs.filter(task_id=f["task"])
-        if "user" in f and user_is_admin(self.request.user):
-            qs = qs.filter(user_id=f["user"])
-        tz = user_timezone(self.request.user)
-        if "start" in f:
-            qs = qs.filter(started_at__gte=datetime.combine(f["start"], time.min, tzinfo=tz))
-        if "end" in f:
-            end = datetime.combine(f["end"] + timedelta(days=1), time.min, tzinfo=tz)
-            qs = qs.filter(started_at__lt=end)
-        if "modified_after" in f:
-            qs = qs.filter(updated_at__gt=f["modified_after"])
-        return qs
+        # The same filter as the web pages and the exports (apps.timers.selectors).
+        return entries_matching(user=self.request.user, query=params.entry_query())
 
     def _write_response(self, write: services.EntryWrite, code: int) -> Response:
         data = TimeEntrySerializer(write.entry, context=self.get_serializer_context()).data
@@ -235,65 +177,6 @@ class TimeEntryViewSet(ServiceViewSet):
 
     def delete_object(self, instance: TimeEntry) -> None:
         services.entry_delete(entry=instance, actor_id=self.actor_id)
-
-    def finalize_response(
-        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
-        # Whatever the status (a 405 for another method, where ``action`` is None; a 404
-        # for an unknown ``?format=``, where negotiation failed and DRF would fall back to
-        # the first export renderer), an export renderer cannot render an error: JSON does.
-        renderer = getattr(request, "accepted_renderer", None)
-        if isinstance(response, Response) and (
-            renderer is None or isinstance(renderer, _ExportRenderer)
-        ):
-            # Errors of the export endpoint are JSON whichever file format was asked for.
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
-
-    @extend_schema(
-        parameters=[
-            ExportFilterSerializer,
-            OpenApiParameter(
-                "format",
-                str,
-                enum=[*FORMATS],
-                description="File format; without it the Accept header decides (default csv).",
-            ),
-        ],
-        responses={
-            (200, CONTENT_TYPES[fmt].split(";")[0]): (
-                ExportJSONSerializer if fmt == "json" else OpenApiTypes.BINARY
-            )
-            for fmt in FORMATS
-        },
-    )
-    @action(detail=False, methods=["get"], renderer_classes=EXPORT_RENDERERS)
-    def export(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        """Finished entries you may see, as CSV, XLSX, JSON or iCalendar; large files stream.
-
-        XLSX and iCalendar can be switched off by the operator (feature flags): then 404.
-        """
-        if not format_enabled(request, request.accepted_renderer.format):
-            raise NotFound("This export format is switched off.")
-        params = ExportFilterSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        f = params.validated_data
-        query = EntryQuery(
-            start=f.get("start"),
-            end=f.get("end"),
-            project_id=f.get("project"),
-            task_id=f.get("task"),
-            user_id=f.get("user"),
-        )
-        return export_response(
-            user=request.user,
-            query=query,
-            fmt=request.accepted_renderer.format,
-            channel="api",
-            uid_domain=request.get_host().rsplit(":", 1)[0] or "timetracker",
-            sender=TimeEntryViewSet,
-        )
 
 
 class TimerStartSerializer(JSONTypesMixin, serializers.Serializer):

@@ -8,14 +8,15 @@ cannot be sent before it is complete; openpyxl's write-only mode flushes each ro
 temporary file, the finished workbook lands in a spooled temporary file, and that file is
 streamed with ``FileResponse``. Memory stays bounded in every format. The writers of the
 four formats are in :mod:`apps.reports.exports.formats`.
+
+Which entries: :func:`apps.timers.selectors.entries_matching` with an ``EntryQuery``, the
+one filter of the API list, the web pages and the exports (both names import from here too).
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -23,13 +24,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 
-from apps.accounts.selectors import user_is_admin, user_timezone
+from apps.accounts.selectors import user_timezone
 from apps.core import flags
 from apps.reports.exports.formats import Row, csv_lines, ics_lines, json_pieces, xlsx_file
-from apps.reports.selectors import Period
 from apps.reports.signals import export_generated
 from apps.timers.models import TimeEntry
-from apps.timers.selectors import entries_visible_to
+from apps.timers.selectors import EntryQuery, entries_matching
 
 FORMATS = ("csv", "xlsx", "json", "ics")
 CONTENT_TYPES = {
@@ -59,32 +59,6 @@ _FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class EntryQuery:
-    """Filters shared by the entry list, the report page and every export.
-
-    ``start``/``end`` are whole days in the viewer's time zone (inclusive); ``user_id``
-    only narrows an admin's view, since members see nothing but their own entries anyway.
-    """
-
-    start: date | None = None
-    end: date | None = None
-    project_id: int | None = None
-    task_id: int | None = None
-    user_id: int | None = None
-
-    def as_params(self) -> dict[str, str]:
-        """The filters as query-string parameters (for links that keep them)."""
-        raw = {
-            "start": self.start.isoformat() if self.start else None,
-            "end": self.end.isoformat() if self.end else None,
-            "project": self.project_id,
-            "task": self.task_id,
-            "user": self.user_id,
-        }
-        return {key: str(value) for key, value in raw.items() if value is not None}
-
-
 def format_enabled(request: Any, fmt: str) -> bool:
     """Whether ``fmt`` may be exported for this request (web or API)."""
     flag = FORMAT_FLAGS.get(fmt)
@@ -93,27 +67,6 @@ def format_enabled(request: Any, fmt: str) -> bool:
 
 def formats_enabled(request: Any) -> list[str]:
     return [fmt for fmt in FORMATS if format_enabled(request, fmt)]
-
-
-def entries_matching(
-    *, user: AbstractBaseUser, query: EntryQuery, finished_only: bool = False
-) -> QuerySet[TimeEntry]:
-    """Entries ``user`` may see that match ``query`` (days in the user's time zone)."""
-    qs = entries_visible_to(user=user)
-    if finished_only:
-        qs = qs.filter(ended_at__isnull=False)
-    tz = user_timezone(user)
-    if query.start is not None:
-        qs = qs.filter(started_at__gte=Period(start=query.start, end=query.start, tz=tz).start_at)
-    if query.end is not None:
-        qs = qs.filter(started_at__lt=Period(start=query.end, end=query.end, tz=tz).end_before)
-    if query.project_id is not None:
-        qs = qs.filter(project_id=query.project_id)
-    if query.task_id is not None:
-        qs = qs.filter(task_id=query.task_id)
-    if query.user_id is not None and user_is_admin(user):
-        qs = qs.filter(user_id=query.user_id)
-    return qs
 
 
 def export_rows(qs: QuerySet[TimeEntry], tz: zoneinfo.ZoneInfo) -> Iterator[Row]:
