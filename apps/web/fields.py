@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -17,6 +17,7 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.clients.models import Client
 from apps.projects.models import Project
 from apps.tasks.models import Task
 
@@ -42,7 +43,7 @@ class FastSelect(forms.Select):
         renderer: Any = None,
     ) -> SafeString:
         final_attrs = self.build_attrs(self.attrs, attrs)
-        parts = [format_html('<select name="{}"{}>', name, flatatt(final_attrs))]
+        parts: list[str] = [format_html('<select name="{}"{}>', name, flatatt(final_attrs))]
         for group, options, _index in self.optgroups(name, self.format_value(value), attrs):
             if group:
                 parts.append(format_html('<optgroup label="{}">', group))
@@ -63,9 +64,10 @@ class FastSelect(forms.Select):
 
 class ProjectChoiceField(forms.ModelChoiceField):
     widget = FastSelect
+    hide_optional: bool
 
     def label_from_instance(self, obj: Project) -> str:
-        label = f"{obj.name} ({obj.client.name})" if obj.client_id else obj.name
+        label = f"{obj.name} ({cast(Client, obj.client).name})" if obj.client_id else obj.name
         return f"{label} (archived)" if obj.archived else label
 
 
@@ -85,7 +87,11 @@ class _TaskGroups(BaseChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         groups: dict[str, list[tuple[int, str]]] = {}
-        shown = self.field.shown if self.field.shown is not None else self.field.queryset
+        # A ModelChoiceField always has a queryset.
+        shown = cast(
+            "QuerySet[Task]",
+            self.field.shown if self.field.shown is not None else self.field.queryset,
+        )
         tasks = shown.select_related("project").order_by(
             Lower("project__name"), "project_id", Lower("name")
         )
@@ -108,7 +114,7 @@ class TaskChoiceField(forms.ModelChoiceField):
     def _get_choices(self) -> BaseChoiceIterator:
         return _TaskGroups(self)
 
-    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+    choices = property(_get_choices, cast(property, forms.ChoiceField.choices).fset)
 
 
 def project_field(
@@ -206,7 +212,7 @@ class TextField(forms.CharField):
     """Text as a browser sends it back: line breaks as CRLF, which mean the same as LF."""
 
     def to_python(self, value: Any) -> str:
-        text = super().to_python(value)
+        text = cast(str, super().to_python(value))
         return text.replace("\r\n", "\n")
 
     def has_changed(self, initial: Any, data: Any) -> bool:

@@ -7,11 +7,11 @@ with :func:`apply_service_errors`, so the web UI and the API give the same messa
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.db.models.functions import Lower
@@ -52,7 +52,7 @@ class AccessibleForm(forms.Form):
     def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)
         if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-            names = list(error.error_dict)
+            names: list[str | None] = list(error.error_dict)
         else:
             names = [field]
         for name in names:
@@ -88,7 +88,7 @@ def _picked_id(form: forms.Form, name: str) -> int | None:
 
 
 def shown_tasks(
-    form: forms.Form, tasks: QuerySet[Task], *, user: AbstractBaseUser | None = None
+    form: forms.Form, tasks: QuerySet[Task], *, user: User | None = None
 ) -> QuerySet[Task]:
     """The tasks a picker renders: the chosen project's, the chosen task, and those of the
     most recently used projects (the user's, or the team's when the form has no user), so
@@ -106,7 +106,7 @@ class WorkPickerForm(AccessibleForm):
     """Project and task pickers; a task alone is enough because it names its project."""
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())
         if self.errors.get("project") or self.errors.get("task"):
             return data
         task, project = data.get("task"), data.get("project")
@@ -126,7 +126,7 @@ class TimerStartForm(WorkPickerForm):
         widget=forms.TextInput(attrs={"placeholder": "A short note"}),
     )
 
-    def __init__(self, *args: Any, user: AbstractBaseUser | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"] = project_field(
             Project.objects.filter(archived=False),
@@ -196,7 +196,7 @@ class EntryForm(WorkPickerForm):
         self,
         *args: Any,
         entry: TimeEntry | None = None,
-        user: AbstractBaseUser | None = None,
+        user: User | None = None,
         **kwargs: Any,
     ) -> None:
         if entry is not None:
@@ -215,8 +215,8 @@ class EntryForm(WorkPickerForm):
         self.fields["task"] = task_field(tasks, shown=shown_tasks(self, tasks, user=owner))
         self.entry = entry
         if entry is not None:
-            self.fields["started_at"].kept = entry.started_at
-            self.fields["ended_at"].kept = entry.ended_at
+            cast(LocalDateTimeField, self.fields["started_at"]).kept = entry.started_at
+            cast(LocalDateTimeField, self.fields["ended_at"]).kept = entry.ended_at
             # An edit states the flag; "as the project says" only applies on creation.
             self.fields["billable"] = forms.BooleanField(required=False, label="Billable")
             if entry.is_running:
@@ -268,7 +268,7 @@ class EntryFilterForm(AccessibleForm):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             self.add_error("end", "The end is before the start.")
@@ -311,11 +311,11 @@ class ReportForm(EntryFilterForm):
         super().__init__(data, is_admin=is_admin, **kwargs)
         self.fields["start"].required = self.fields["end"].required = True
         self.fields["start"].initial, self.fields["end"].initial = period
-        self.fields["group_by"].choices = [
+        cast(forms.ChoiceField, self.fields["group_by"]).choices = [
             (name, GROUP_LABELS[name]) for name in GROUPINGS if is_admin or name != "user"
         ]
         self.fields["group_by"].initial = "project"
-        self.fields["group_by"].hide_optional = True  # empty means "project"
+        self.fields["group_by"].hide_optional = True  # type: ignore[attr-defined]  # empty means "project"
         self.order_fields(["start", "end", "group_by", "project", "task", "user"])
 
     def clean_group_by(self) -> str:
@@ -427,4 +427,6 @@ class ProfileForm(AccessibleForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [(name, name) for name in sorted(timezone_names())]
+        cast(forms.ChoiceField, self.fields["timezone"]).choices = [
+            (name, name) for name in sorted(timezone_names())
+        ]

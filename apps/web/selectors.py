@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import (
     Count,
     DateTimeField,
@@ -44,7 +44,7 @@ TODAY_SHOWN = 10
 RECENT_ENTRIES = 10
 
 
-def recent_project_ids(*, user: AbstractBaseUser | None = None) -> QuerySet[TimeEntry]:
+def recent_project_ids(*, user: User | None = None) -> QuerySet[TimeEntry, Any]:
     """The projects of the latest entries (the user's, or the whole team's when no user is
     given: project names are no secret, every member lists them), as a subquery: it costs
     no query of its own, only an index range on ``started_at`` inside the one that uses it.
@@ -59,7 +59,7 @@ def week_bounds(day: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def default_period(*, user: AbstractBaseUser) -> tuple[date, date]:
+def default_period(*, user: User) -> tuple[date, date]:
     """The current month up to today, in the user's time zone."""
     today = timezone.localdate(timezone=user_timezone(user))
     return today.replace(day=1), today
@@ -82,7 +82,7 @@ class Dashboard:
         return self.today_count - len(self.today)
 
 
-def dashboard_for(*, user: AbstractBaseUser) -> Dashboard:
+def dashboard_for(*, user: User) -> Dashboard:
     """The running timer, today's entries, this week per day and entries to resume."""
     tz = user_timezone(user)
     today = timezone.localdate(timezone=tz)
@@ -173,8 +173,6 @@ def clients_with_counts(*, archived: bool | None = False) -> QuerySet[Client]:
     return qs.order_by("name")
 
 
-def recent_project_entries(
-    *, user: AbstractBaseUser, project: Project, limit: int = 10
-) -> list[TimeEntry]:
+def recent_project_entries(*, user: User, project: Project, limit: int = 10) -> list[TimeEntry]:
     """The latest entries on ``project`` that ``user`` may see."""
     return list(entries_visible_to(user=user).filter(project=project)[:limit])

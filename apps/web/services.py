@@ -7,7 +7,7 @@ writes it here, in the same transaction as the time zone.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from apps.accounts.selectors import profile_get
@@ -18,7 +18,7 @@ from apps.core.services import apply_changes
 @transaction.atomic
 def account_update(
     *,
-    user: AbstractBaseUser,
+    user: User,
     first_name: str | None = None,
     last_name: str | None = None,
     timezone: str | None = None,

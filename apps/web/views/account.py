@@ -21,13 +21,14 @@ from django.views.decorators.http import require_http_methods
 from apps.accounts.models import API_TOKEN_NAME_MAX_LENGTH, ApiToken
 from apps.accounts.selectors import profile_get, user_is_admin
 from apps.accounts.services import API_TOKEN_MAX_LIFETIME, api_token_create, api_token_revoke
+from apps.core.types import AuthenticatedHttpRequest
 from apps.web.forms import ProfileForm, apply_service_errors, changes
 from apps.web.services import account_update
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     initial = {
         "first_name": user.first_name,
@@ -86,7 +87,7 @@ def _token_for(request: HttpRequest, pk: int) -> ApiToken:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's API tokens, a form to create one, and for admins everyone's tokens.
 
     A new key is rendered in the response to the POST that made it (no redirect, no
@@ -129,7 +130,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @login_required
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = _token_for(request, pk)
     api_token_revoke(token=token, actor_id=request.user.pk)
     messages.success(request, f"Token “{token.name}” revoked.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.core import flags
 from apps.core.api import MAX_ID
+from apps.core.types import AuthenticatedHttpRequest
+from apps.tasks.models import Task
 from apps.timers import services
 from apps.timers.models import TimeEntry
 from apps.timers.selectors import entry_get_for_user, running_entry
@@ -56,12 +58,12 @@ def _shown_running(request: HttpRequest) -> int | _Absent | None:
 def _what_runs_now(running: TimeEntry | None) -> str:
     if running is None:
         return "No timer is running now: it was stopped elsewhere."
-    on = running.project.name + (f" · {running.task.name}" if running.task_id else "")
+    on = running.project.name + (f" · {cast(Task, running.task).name}" if running.task_id else "")
     start = timezone.localtime(running.started_at)
     return f"The timer changed elsewhere: {on} is running now, since {start:%H:%M}."
 
 
-def _page_is_stale(request: HttpRequest) -> bool:
+def _page_is_stale(request: AuthenticatedHttpRequest) -> bool:
     """True, with a message saying what runs now, when the page showed another timer."""
     shown = _shown_running(request)
     if isinstance(shown, _Absent):
@@ -96,7 +98,7 @@ def _is_conflict(exc: ValidationError) -> bool:
 
 
 def _render(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     form: TimerStartForm,
     *,
     trim_form: IdleTrimForm | None = None,
@@ -113,13 +115,13 @@ def _render(
 
 @require_GET
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render(request, TimerStartForm(auto_id=START_IDS, user=request.user))
 
 
 @require_POST
 @login_required
-def timer_start(request: HttpRequest) -> HttpResponse:
+def timer_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TimerStartForm(request.POST, auto_id=START_IDS, user=request.user)
     # "Stop and start" stops the timer the page shows, not one started elsewhere since.
     if _page_is_stale(request):
@@ -140,7 +142,7 @@ def timer_start(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def timer_stop(request: HttpRequest) -> HttpResponse:
+def timer_stop(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Stop the timer the page shows; one started elsewhere meanwhile keeps running."""
     shown = _shown_running(request)
     entry_id = shown if isinstance(shown, int) else None
@@ -162,7 +164,7 @@ def timer_stop(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def timer_resume(request: HttpRequest, pk: int) -> HttpResponse:
+def timer_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Start a new timer with the project, task, notes and billing of a past entry."""
     entry = entry_get_for_user(user=request.user, pk=pk)
     if entry.user_id != request.user.pk:
@@ -187,7 +189,7 @@ def timer_resume(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def timer_trim(request: HttpRequest) -> HttpResponse:
+def timer_trim(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Stop a forgotten timer at the time the user says they stopped working."""
     if not flags.flag_is_active(request, flags.IDLE_TIMER):
         raise Http404("No such page.")

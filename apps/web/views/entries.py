@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts.selectors import user_is_admin
+from apps.core.types import AuthenticatedHttpRequest
 from apps.reports.exports import entries_matching
 from apps.timers import services
 from apps.timers.models import TimeEntry
@@ -41,7 +42,7 @@ def _warn_overlaps(request: HttpRequest, overlaps: list[int]) -> None:
 
 @require_GET
 @login_required
-def entry_list(request: HttpRequest) -> HttpResponse:
+def entry_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     is_admin = user_is_admin(request.user)
     form = EntryFilterForm(request.GET, is_admin=is_admin)
     form.is_valid()
@@ -57,7 +58,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 
 
 def _entry_form(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     entry: TimeEntry | None,
     save: Callable[[dict[str, Any]], services.EntryWrite],
@@ -78,7 +79,7 @@ def _entry_form(
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def entry_create(request: HttpRequest) -> HttpResponse:
+def entry_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _entry_form(
         request, entry=None, save=lambda data: services.entry_create(user=request.user, **data)
     )
@@ -86,7 +87,7 @@ def entry_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entry = entry_get_for_user(user=request.user, pk=pk)
     return _entry_form(
         request,
@@ -97,7 +98,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entry = entry_get_for_user(user=request.user, pk=pk)
     if request.method == "POST":
         shown = request.POST.get("entry")

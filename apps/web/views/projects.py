@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts.selectors import user_is_admin
 from apps.clients.models import Client
+from apps.core.types import AuthenticatedHttpRequest
 from apps.projects import services
 from apps.projects.models import Project
 from apps.tasks import services as task_services
@@ -23,7 +24,7 @@ from apps.web.views.common import admin_required, paginate
 
 @require_GET
 @login_required
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     archived = request.GET.get("archived") == "1"
     client = None
     # isdigit() alone lets "²" through to int(); a bad or huge id simply finds no client.
@@ -41,14 +42,14 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(projects_with_hours(archived=None), pk=pk)
     context = {
         "project": project,
         "tasks": list(tasks_with_hours(project=project)),
         "entries": recent_project_entries(user=request.user, project=project),
         "is_admin": user_is_admin(request.user),
-        "spent_hours": (project.seconds or 0) / 3600,
+        "spent_hours": (project.seconds or 0) / 3600,  # type: ignore[attr-defined]  # annotated
     }
     return render(request, "web/projects/detail.html", context)
 
@@ -75,13 +76,13 @@ def _save_project(request: HttpRequest, project: Project | None) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _save_project(request, None)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def project_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _save_project(request, get_object_or_404(Project, pk=pk))
 
 
@@ -135,13 +136,13 @@ def _save_task(request: HttpRequest, project: Project, task: Task | None) -> Htt
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def task_create(request: HttpRequest, pk: int) -> HttpResponse:
+def task_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _save_task(request, get_object_or_404(Project, pk=pk), None)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def task_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.select_related("project"), pk=pk)
     return _save_task(request, task.project, task)
 

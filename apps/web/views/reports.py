@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from apps.accounts.selectors import user_is_admin
 from apps.core import flags
+from apps.core.types import AuthenticatedHttpRequest
 from apps.projects.models import Project
 from apps.reports.charts import Bar, column_chart, row_chart
 from apps.reports.exports import (
@@ -128,7 +129,7 @@ def _charts(
 
 @require_GET
 @login_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     is_admin = user_is_admin(request.user)
     period = default_period(user=request.user)
     form = ReportForm(request.GET, is_admin=is_admin, period=period)
@@ -163,13 +164,15 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+def export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponseBase:
     """The finished entries matching the list or report filters, as a download."""
     if not format_enabled(request, fmt):
         raise Http404("This export format is switched off.")
     form = EntryFilterForm(request.GET, is_admin=user_is_admin(request.user))
     if not form.is_valid():
-        problems = "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
+        problems = "; ".join(
+            f"{name}: {' '.join(cast('list[str]', errs))}" for name, errs in form.errors.items()
+        )
         return HttpResponseBadRequest(f"Invalid filters: {problems}", content_type="text/plain")
     return export_response(
         user=request.user,

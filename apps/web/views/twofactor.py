@@ -6,6 +6,7 @@ logic is in ``apps.accounts.twofactor``.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -23,6 +24,7 @@ from django_otp import login as otp_login
 
 from apps.accounts import twofactor
 from apps.accounts.twofactor import Verification
+from apps.core.types import AuthenticatedHttpRequest
 
 
 class CodeForm(forms.Form):
@@ -83,7 +85,7 @@ def _with_next(route: str, next_url: str) -> str:
 
 @never_cache
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _overview(request)
 
 
@@ -91,7 +93,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 @login_required
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     next_url = _next_url(request)
     if twofactor.two_factor_enabled(user):
@@ -106,7 +108,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         )
         if result.ok:
             _verified(request, result)
-            context = {"codes": codes, "next_url": next_url}
+            context: dict[str, Any] = {"codes": codes, "next_url": next_url}
             return render(request, "web/account/twofactor_codes.html", context)
         form.refuse(result)
     required = twofactor.two_factor_required(user)
@@ -126,7 +128,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     next_url = _next_url(request)
     if twofactor.user_is_verified(user):
@@ -159,7 +161,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("disable-code")
 @require_POST
 @login_required
-def disable(request: HttpRequest) -> HttpResponse:
+def disable(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if twofactor.two_factor_required(user):
         messages.error(request, "Two-factor login is required for admins on this installation.")
@@ -179,7 +181,7 @@ def disable(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("codes-code")
 @require_POST
 @login_required
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """New recovery codes (the old ones stop working), given a current app code: not a
     recovery code, which would be spent on making its own replacements."""
     user = request.user
