@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from apps.clients import services
 from apps.clients.models import Client
 from apps.core.admin import ServiceAdmin, actor_id
+from apps.core.types import AdminFields
 
 
 @admin.register(Client)
@@ -18,7 +19,7 @@ class ClientAdmin(ServiceAdmin):
     list_filter = ("archived",)
     search_fields = ("name",)
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> AdminFields:
         # A new client starts active (as from the web and the API); archive it afterwards.
         return ["name"] if obj is None else ["name", "archived"]
 

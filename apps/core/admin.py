@@ -16,8 +16,8 @@ signals observed in ``apps.core.events``, for every door.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
@@ -142,7 +142,10 @@ class ServiceAdmin(admin.ModelAdmin):
         found = []
         for obj in objs:
             problem = refusal(
-                lambda obj=obj: self.service_delete(request, self._fresh(obj.pk)),
+                cast(
+                    "Callable[[], Any]",
+                    lambda obj=obj: self.service_delete(request, self._fresh(obj.pk)),
+                ),
                 using=self._using(),
             )
             if problem is not None:
@@ -162,7 +165,8 @@ class ServiceAdmin(admin.ModelAdmin):
         return super().delete_view(request, object_id, extra_context)
 
     @admin.action(
-        permissions=["delete"], description=admin_actions.delete_selected.short_description
+        permissions=["delete"],
+        description=admin_actions.delete_selected.short_description,  # type: ignore[attr-defined]
     )
     def delete_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
         """Django's "delete selected", through the service for each row (delete_queryset)."""
@@ -174,7 +178,7 @@ class ServiceAdmin(admin.ModelAdmin):
                 return None
         return admin_actions.delete_selected(self, request, queryset)
 
-    actions = ["delete_selected"]
+    actions: Sequence[Action | str] | None = ["delete_selected"]
 
 
 def actor_id(request: HttpRequest) -> int | None:
@@ -216,13 +220,13 @@ class _Observed(admin.ModelAdmin):
 
 
 class FlagAdmin(_Observed, waffle_admin.FlagAdmin):
-    actions = [_observed(action) for action in waffle_admin.FlagAdmin.actions]
-    list_display = (*waffle_admin.FlagAdmin.list_display, "declared_owner")
+    actions = [_observed(cast(Action, action)) for action in waffle_admin.FlagAdmin.actions]
+    list_display = (*waffle_admin.FlagAdmin.list_display, "declared_owner")  # type: ignore[assignment]
 
 
 class SwitchAdmin(_Observed, waffle_admin.SwitchAdmin):
-    actions = [_observed(action) for action in waffle_admin.SwitchAdmin.actions]
-    list_display = (*waffle_admin.SwitchAdmin.list_display, "declared_owner")
+    actions = [_observed(cast(Action, action)) for action in waffle_admin.SwitchAdmin.actions]
+    list_display = (*waffle_admin.SwitchAdmin.list_display, "declared_owner")  # type: ignore[assignment]
 
 
 if get_setting("ENABLE_ADMIN_PAGES"):

@@ -110,12 +110,14 @@ class ApiSchemaMixin:
         # drf-spectacular would otherwise offer as the request.
         if getattr(self.view, "action", None) in {"archive", "restore"}:
             return None
-        return super().get_request_serializer()
+        return super().get_request_serializer()  # type: ignore[misc]
 
     def _map_serializer_field(
         self, field: Any, direction: str, bypass_extensions: bool = False
     ) -> dict[str, Any]:
-        schema: dict[str, Any] = super()._map_serializer_field(field, direction, bypass_extensions)
+        schema: dict[str, Any] = super()._map_serializer_field(  # type: ignore[misc]
+            field, direction, bypass_extensions
+        )
         if direction != "request" or field.read_only:
             return schema
         target = schema["oneOf"][0] if "oneOf" in schema else schema
@@ -126,7 +128,7 @@ class ApiSchemaMixin:
             from apps.core.api import MAX_ID  # imports DRF's views, which import this class
 
             # StrictPrimaryKeyRelatedField: a whole number, or a string of its digits.
-            number = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+            number: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
             digits = {"type": "string", "pattern": r"^[1-9][0-9]{0,18}$"}
             for key in ("type", "minimum", "maximum"):
                 target.pop(key, None)
@@ -142,8 +144,10 @@ class ApiSchemaMixin:
             _describe(schema, DATE_RULE)
         if isinstance(field, serializers.DecimalField) and target.get("type") == "string":
             # Answers carry decimal strings; a request may also send a JSON number.
-            outer = {k: schema.pop(k) for k in ("description", "nullable") if k in schema}
-            number: dict[str, Any] = {"type": "number"}
+            outer: dict[str, Any] = {
+                k: schema.pop(k) for k in ("description", "nullable") if k in schema
+            }
+            number = {"type": "number"}
             if field.min_value is not None:
                 number["minimum"] = float(field.min_value)
                 if field.min_value >= 0:
@@ -161,7 +165,7 @@ class ApiSchemaMixin:
         method: str,
         registry: Any,
     ) -> dict[str, Any] | None:
-        operation: dict[str, Any] | None = super().get_operation(
+        operation: dict[str, Any] | None = super().get_operation(  # type: ignore[misc]
             path, path_regex, path_prefix, method, registry
         )
         if operation is None:

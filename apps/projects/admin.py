@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from apps.core.admin import ServiceAdmin, actor_id
+from apps.core.types import AdminFields
 from apps.projects import services
 from apps.projects.models import Project
 
@@ -19,8 +20,8 @@ class ProjectAdmin(ServiceAdmin):
     search_fields = ("name", "client__name")
     list_select_related = ("client",)
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        fields = list(services.EDITABLE)
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> AdminFields:
+        fields: AdminFields = list(services.EDITABLE)
         # A new project starts active (as from the web and the API); archive it afterwards.
         return fields if obj is None else [*fields, "archived"]
 

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from apps.core.admin import ServiceAdmin, actor_id
+from apps.core.types import AdminFields
 from apps.tasks import services
 from apps.tasks.models import Task
 
@@ -19,7 +20,7 @@ class TaskAdmin(ServiceAdmin):
     search_fields = ("name", "project__name")
     list_select_related = ("project",)
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> AdminFields:
         return ["project", *services.EDITABLE]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from apps.core.admin import ServiceAdmin, actor_id
+from apps.core.types import AdminFields
 from apps.timers import services
 from apps.timers.models import TimeEntry
 
@@ -25,8 +26,8 @@ class TimeEntryAdmin(ServiceAdmin):
     date_hierarchy = "started_at"
     raw_id_fields = ("user", "task")
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        fields = ["user", *services.EDITABLE]
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> AdminFields:
+        fields: AdminFields = ["user", *services.EDITABLE]
         return fields if obj is None else [*fields, "source"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
