@@ -48,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "COMMAND_CHANNEL": "cli",
     # First part of the Prometheus metric names: "<prefix>_events_total", ...
     "METRIC_PREFIX": "analytics",
+    # The outbound ledger (analytics.ledger): rows older than this many days are pruned.
+    "LEDGER_RETENTION_DAYS": 30,
 }
 
 
@@ -60,6 +62,10 @@ def get(name: str) -> Any:
 
 def metric_prefix() -> str:
     return str(get("METRIC_PREFIX"))
+
+
+def ledger_retention_days() -> int:
+    return max(1, int(get("LEDGER_RETENTION_DAYS")))
 
 
 def strict() -> bool:

@@ -2,7 +2,8 @@
 
 Never called from a request thread: the worker (``manage.py telemetry worker``) and
 ``manage.py telemetry send`` are the only callers, and :func:`post` refuses to run while
-a request is being served.
+a request is being served. Each POST is written to the outbound ledger
+(:mod:`analytics.ledger`): host, size, status; never the report itself.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Protocol
 
 from django.utils import timezone
 
-from analytics import context
+from analytics import context, ledger
 from telemetry import conf, services
 from telemetry.consent import decide
 from telemetry.models import Installation, Outcome, SendRecord
@@ -100,6 +101,16 @@ def post(
         thread.join(min(0.05, remaining))
     elapsed = int((time.monotonic() - started) * 1000)
     result = box[0]
+    # In the caller's thread (its own database connection), whatever the outcome: a report
+    # that timed out may still have reached the server, so it is recorded too.
+    ledger.record(
+        stream="telemetry",
+        url=url,
+        body_bytes=len(content),
+        http_status=result.http_status,
+        events=1,
+        duration_ms=elapsed,
+    )
     return Result(result.ok, result.http_status, result.error, elapsed)
 
 

@@ -17,7 +17,10 @@ beyond the SDK's own, and less of that than before (no session bookkeeping).
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +28,7 @@ import sentry_sdk
 from django.urls import Resolver404, resolve
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.integrations.logging import LoggingIntegration
+from sentry_sdk.transport import HttpTransport
 from sentry_sdk.utils import BadDsn, Dsn
 
 from analytics import context, identity
@@ -241,6 +245,60 @@ def before_send_transaction(event: dict[str, Any], hint: dict[str, Any]) -> dict
     return allowed(event)
 
 
+# --- The outbound ledger ----------------------------------------------------------------------
+
+
+class LedgerTransport(HttpTransport):
+    """The SDK's HTTP transport, writing each envelope it sends to the outbound ledger.
+
+    Runs in the SDK's background worker thread. Records the body's size as it went on the
+    wire (compressed), the HTTP status and the number of envelope items; never the body.
+    """
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        super().__init__(options)
+        self._ledger_status = threading.local()
+
+    def _request(self, method: str, endpoint_type: Any, body: Any, headers: Any) -> Any:
+        response = super()._request(method, endpoint_type, body, headers)
+        self._ledger_status.value = getattr(response, "status", None)
+        return response
+
+    def _send_request(
+        self,
+        body: bytes,
+        headers: dict[str, str],
+        endpoint_type: Any,
+        envelope: Any = None,
+    ) -> None:
+        started = time.monotonic()
+        self._ledger_status.value = None
+        try:
+            super()._send_request(body, headers, endpoint_type, envelope)
+        finally:
+            self._record(body, envelope, started)
+
+    def _record(self, body: bytes, envelope: Any, started: float) -> None:
+        try:
+            from analytics import ledger  # models: not importable while settings load
+
+            dsn = self.parsed_dsn
+            ledger.record(
+                stream="sentry",
+                url=f"//{dsn.netloc}" if dsn is not None else None,
+                body_bytes=ledger.body_size(body),
+                http_status=getattr(self._ledger_status, "value", None),
+                events=len(getattr(envelope, "items", None) or ()),
+                duration_ms=int((time.monotonic() - started) * 1000),
+                # The SDK's worker thread: the row is written later, from a safe thread.
+                background=threading.current_thread().name.startswith("sentry-sdk."),
+            )
+        except Exception:  # a recording failure never breaks a send
+            logging.getLogger("analytics.ledger").warning(
+                "outbound ledger: cannot record a Sentry envelope", exc_info=True
+            )
+
+
 # --- Configuration ---------------------------------------------------------------------------
 
 _DSN_PROBLEMS = (
@@ -296,4 +354,6 @@ def init_sentry(*, dsn: str, environment: str, release: str, traces_sample_rate:
             LoggingIntegration(level=None, event_level=None),
         ],
         server_name="",
+        # Every envelope sent goes into the outbound ledger (size, status; no contents).
+        transport=LedgerTransport,
     )

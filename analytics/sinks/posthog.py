@@ -10,6 +10,9 @@
   and Python details, ...) is stripped, and GeoIP is disabled.
 * ``distinct_id`` is a keyed hash of the user's primary key (:mod:`analytics.identity`).
 * Person properties are sent only from the declared allowlist, once per user and process.
+* Every upload is written to the outbound ledger (:mod:`analytics.ledger`): the SDK's
+  ``posthog.request.post`` is wrapped to read the body's size on the wire, the status and
+  the batch's length, never the body itself.
 
 PostHog's ``PosthogContextMiddleware`` is deliberately not used: it would add the user's
 e-mail address, IP address and full URL to every event.
@@ -143,9 +146,66 @@ _state: _State | None = None
 _exit_hook_registered = False
 
 
+_lock_hook = threading.Lock()
+
+
+def _ledger_post(original: Any) -> Any:
+    """Wrap the SDK's ``posthog.request.post``: every upload goes into the outbound ledger.
+
+    Only sizes are read: the body's length as it went on the wire (gzip-compressed when it
+    was) from the prepared request, the number of events in the batch, the status.
+    """
+
+    def post(*args: Any, **kwargs: Any) -> Any:
+        started = time.monotonic()
+        host = kwargs.get("host", args[1] if len(args) > 1 else None)
+        batch = kwargs.get("batch")
+        try:
+            response = original(*args, **kwargs)
+        except Exception as exc:
+            _record_upload(host, getattr(exc, "request", None), None, batch, started)
+            raise
+        _record_upload(host, response.request, response.status_code, batch, started)
+        return response
+
+    post.__wrapped__ = original  # type: ignore[attr-defined]
+    post._analytics_ledger = True  # type: ignore[attr-defined]
+    return post
+
+
+def _record_upload(host: Any, request: Any, status: int | None, batch: Any, started: float) -> None:
+    try:
+        from posthog.consumer import Consumer
+
+        from analytics import ledger
+
+        ledger.record(
+            stream="posthog",
+            url=str(host or conf.posthog_host()),
+            body_bytes=ledger.body_size(getattr(request, "body", None)),
+            http_status=status,
+            events=len(batch) if isinstance(batch, list) else 0,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            # The SDK's upload thread: the row is written later, from a safe thread.
+            background=isinstance(threading.current_thread(), Consumer),
+        )
+    except Exception:
+        logger.exception("outbound ledger: cannot record a PostHog upload")
+
+
+def install_ledger_hook() -> None:
+    """Route the SDK's uploads through :func:`_ledger_post` (idempotent)."""
+    from posthog import request
+
+    with _lock_hook:
+        if not getattr(request.post, "_analytics_ledger", False):
+            request.post = _ledger_post(request.post)
+
+
 def _new_client(config: _Config) -> Any:
     from posthog import Posthog  # imported on first use: most processes never need it
 
+    install_ledger_hook()
     return Posthog(
         config.api_key,
         host=config.host,
@@ -230,6 +290,9 @@ def _flush_at_exit() -> None:
     client = _existing_client()
     if client is not None:
         client.flush(timeout_seconds=float(conf.get("POSTHOG_EXIT_FLUSH_TIMEOUT")))
+        from analytics import ledger
+
+        ledger.drain()
 
 
 def _register_exit_flush() -> None:
@@ -292,3 +355,6 @@ class PostHogSink:
         client = _existing_client()
         if client is not None:
             client.flush(timeout_seconds=timeout)
+        from analytics import ledger
+
+        ledger.drain()

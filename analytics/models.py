@@ -1,0 +1,45 @@
+"""The outbound ledger: one row per HTTP request that left the installation.
+
+A row says when, which stream, to which host, how many bytes, which HTTP status and how
+many events; never what was sent (no body, no path, no query string, no headers).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Stream(models.TextChoices):
+    POSTHOG = "posthog", "Product analytics (PostHog)"
+    TELEMETRY = "telemetry", "Installation telemetry"
+    SENTRY = "sentry", "Error reports (Sentry)"
+
+
+class Outcome(models.TextChoices):
+    OK = "ok", "Delivered (2xx)"
+    HTTP_ERROR = "http_error", "Refused (HTTP error status)"
+    NETWORK_ERROR = "network_error", "No answer (network error or time-out)"
+
+
+class OutboundRequest(models.Model):
+    # Explicit, so the migration holds whatever DEFAULT_AUTO_FIELD a project uses.
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(db_index=True)
+    stream = models.CharField(max_length=16, choices=Stream.choices)
+    # host[:port] only: no scheme, credentials, path or query string.
+    host = models.CharField(max_length=255)
+    # The request body as it went on the wire (compressed when it was sent compressed).
+    body_bytes = models.PositiveBigIntegerField()
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    events = models.PositiveIntegerField(default=0)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-at", "-id")
+        verbose_name = "outbound request"
+        verbose_name_plural = "outbound ledger"
+        indexes = [models.Index(fields=["stream", "at"], name="analytics_outbound_stream_at")]
+
+    def __str__(self) -> str:
+        return f"{self.stream} to {self.host} at {self.at:%Y-%m-%d %H:%M:%S}"
