@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.models import User
 from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -41,7 +42,7 @@ class SummaryQuerySerializer(serializers.Serializer):
 
 class SummaryRowSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="Id of the group, or the day as YYYY-MM-DD.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     seconds = serializers.IntegerField()
     billable_seconds = serializers.IntegerField()
     billable_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -70,7 +71,7 @@ class SummaryView(APIView):
         query = SummaryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        summary = report_summary(user=request.user, **params)
+        summary = report_summary(user=cast(User, request.user), **params)
         report_viewed.send(
             sender=SummaryView,
             user_id=request.user.pk,
@@ -110,7 +111,7 @@ class ExportJSONSerializer(serializers.Serializer):
 class ExportFilterSerializer(EntryFilterSerializer):
     """The entry list's filters, the same ones (apps.timers.selectors.entries_matching)."""
 
-    modified_after = None  # exports are by period, not for synchronisation
+    modified_after = None  # type: ignore[assignment]  # exports are by period, not for synchronisation
 
 
 class _ExportRenderer(BaseRenderer):
@@ -118,7 +119,9 @@ class _ExportRenderer(BaseRenderer):
 
     charset = None
 
-    def render(self, data: Any, accepted_media_type: str | None = None, **kwargs: Any) -> Any:
+    def render(  # type: ignore[override]
+        self, data: Any, accepted_media_type: str | None = None, **kwargs: Any
+    ) -> Any:
         return data  # never called for exports: they return their own streaming response
 
 
@@ -138,7 +141,7 @@ class TimeEntryExportView(APIView):
 
     renderer_classes = EXPORT_RENDERERS
 
-    def finalize_response(
+    def finalize_response(  # type: ignore[override]
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         # Whatever the status (a 405 for another method; a 404 for an unknown ``?format=``,
@@ -150,7 +153,7 @@ class TimeEntryExportView(APIView):
         ):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]
 
     @extend_schema(
         operation_id="v1_time_entries_export_retrieve",
@@ -180,7 +183,7 @@ class TimeEntryExportView(APIView):
         params = ExportFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         return export_response(
-            user=request.user,
+            user=cast(User, request.user),
             query=params.entry_query(),
             fmt=request.accepted_renderer.format,
             channel="api",

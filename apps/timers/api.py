@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -138,11 +139,11 @@ class TimeEntryViewSet(ServiceViewSet):
 
     def get_queryset(self) -> QuerySet[TimeEntry]:
         if self.action != "list":
-            return entries_visible_to(user=self.request.user)
+            return entries_visible_to(user=cast(User, self.request.user))
         params = EntryFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         # The same filter as the web pages and the exports (apps.timers.selectors).
-        return entries_matching(user=self.request.user, query=params.entry_query())
+        return entries_matching(user=cast(User, self.request.user), query=params.entry_query())
 
     def _write_response(self, write: services.EntryWrite, code: int) -> Response:
         data = TimeEntrySerializer(write.entry, context=self.get_serializer_context()).data
@@ -157,7 +158,7 @@ class TimeEntryViewSet(ServiceViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        write = services.entry_create(user=request.user, **serializer.validated_data)
+        write = services.entry_create(user=cast(User, request.user), **serializer.validated_data)
         return self._write_response(write, status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: TimeEntryWriteResponseSerializer})
@@ -202,7 +203,7 @@ class TimerView(APIView):
         }
     )
     def get(self, request: Request) -> HttpResponse:
-        entry = running_entry(user=request.user)
+        entry = running_entry(user=cast(User, request.user))
         if entry is None:
             # DRF renders None as an empty body; the API promises the JSON literal null.
             return HttpResponse(b"null", content_type="application/json")
@@ -222,7 +223,7 @@ class TimerStartView(APIView):
     def post(self, request: Request) -> Response:
         serializer = TimerStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        entry = services.timer_start(user=request.user, **serializer.validated_data)
+        entry = services.timer_start(user=cast(User, request.user), **serializer.validated_data)
         return Response(TimeEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
@@ -266,5 +267,7 @@ class TimerStopView(APIView):
     def post(self, request: Request) -> Response:
         body = TimerStopSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        entry = services.timer_stop(user=request.user, entry_id=body.validated_data.get("entry"))
+        entry = services.timer_stop(
+            user=cast(User, request.user), entry_id=body.validated_data.get("entry")
+        )
         return Response(TimeEntrySerializer(entry).data)
