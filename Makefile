@@ -40,6 +40,7 @@ test-api: $(VENV)/.dev-installed  ## schemathesis against the served OpenAPI doc
 lint: $(VENV)/.dev-installed lint-config  ## ruff format check and ruff lint, then lint-config
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Delivery and ops configuration; every linter is pinned in requirements/dev.txt and runs
 # offline. docs/ci-cd.md says what each one checks.
