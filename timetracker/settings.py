@@ -426,7 +426,7 @@ ADMIN_ROLE_CHECK = "apps.accounts.selectors.user_is_admin"
 # django-rest-knox with our token model (a name, last use): the database keeps only a
 # SHA-512 digest of each key and its first characters for the lookup; every request reads
 # the row, so a revoked token is refused at once by every worker (docs/security.md).
-KNOX_TOKEN_MODEL = "accounts.ApiToken"
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name, not a secret)
 REST_KNOX = {
     "TOKEN_TTL": None,  # no expiry unless the user picks one when creating the token
     "AUTH_HEADER_PREFIX": "Token",  # the header scripts already send

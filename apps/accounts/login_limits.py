@@ -46,9 +46,7 @@ class LoginLimitBackend(AxesStandaloneBackend):
     ``login()``, a shell) is no door a client can reach and is not counted.
     """
 
-    def authenticate(
-        self, request: HttpRequest | None, *args: Any, **kwargs: Any
-    ) -> None:
+    def authenticate(self, request: HttpRequest | None, *args: Any, **kwargs: Any) -> None:
         if request is None:
             return None
         return super().authenticate(request, *args, **kwargs)

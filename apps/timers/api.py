@@ -125,7 +125,7 @@ def _warnings(overlaps: list[int]) -> list[dict[str, Any]]:
     ]
 
 
-class TimeEntryViewSet(ServiceViewSet):
+class TimeEntryViewSet(ServiceViewSet[TimeEntry]):
     """Time entries. Members see only their own; admins see everyone's.
 
     Overlapping entries are allowed; create and update answers carry a ``warnings`` list.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -13,7 +13,7 @@ from apps.accounts.selectors import user_is_admin, user_timezone
 from apps.timers.models import TimeEntry
 
 
-def entries_visible_to(*, user: AbstractBaseUser) -> QuerySet[TimeEntry]:
+def entries_visible_to(*, user: User) -> QuerySet[TimeEntry]:
     """Members see their own entries; admins see everyone's."""
     qs = TimeEntry.objects.select_related("project", "project__client", "task", "user")
     if user_is_admin(user):
@@ -51,7 +51,7 @@ class EntryQuery:
 
 
 def entries_matching(
-    *, user: AbstractBaseUser, query: EntryQuery, finished_only: bool = False
+    *, user: User, query: EntryQuery, finished_only: bool = False
 ) -> QuerySet[TimeEntry]:
     """Entries ``user`` may see that match ``query`` (days in the user's time zone)."""
     qs = entries_visible_to(user=user)
@@ -75,7 +75,7 @@ def entries_matching(
     return qs
 
 
-def entry_get_for_user(*, user: AbstractBaseUser, pk: int) -> TimeEntry:
+def entry_get_for_user(*, user: User, pk: int) -> TimeEntry:
     """The entry if ``user`` may see it; 404 otherwise (never reveal that it exists)."""
     try:
         return entries_visible_to(user=user).get(pk=pk)
@@ -83,7 +83,7 @@ def entry_get_for_user(*, user: AbstractBaseUser, pk: int) -> TimeEntry:
         raise Http404("No such time entry.") from None
 
 
-def running_entry(*, user: AbstractBaseUser) -> TimeEntry | None:
+def running_entry(*, user: User) -> TimeEntry | None:
     return (
         TimeEntry.objects.select_related("project", "task")
         .filter(user=user, ended_at__isnull=True)

@@ -214,14 +214,14 @@ def timer_trim(*, user: User, ended_at: datetime, entry_id: int | None = None) -
         raise ValidationError({"ended_at": "The end cannot be in the future."})
     _check_times(running.started_at, ended_at)
     # Within the tolerance "now" is meant; never record an end after the moment of trimming.
-    entry = _stop(running, min(ended_at, now))
-    assert entry.ended_at is not None  # _stop sets it
+    stopped_at = min(ended_at, now)
+    entry = _stop(running, stopped_at)
     send_on_commit(
         signals.timer_idle_trimmed,
         TimeEntry,
         entry=entry,
         duration_seconds=entry.duration_seconds,
-        trimmed_seconds=int((now - entry.ended_at).total_seconds()),
+        trimmed_seconds=int((now - max(stopped_at, entry.started_at)).total_seconds()),
     )
     return entry
 

@@ -8,11 +8,11 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
-from tests.factories import UserFactory
 
 from analytics.catalogue import catalogue
 from analytics.testutils import CapturedEvents, capture_log_lines
 from apps.accounts.models import Role
+from tests.factories import UserFactory
 
 PASSWORD = "correct horse battery"
 

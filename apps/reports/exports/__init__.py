@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 
@@ -116,7 +116,7 @@ def export_filename(query: EntryQuery, fmt: str) -> str:
 
 def export_response(
     *,
-    user: AbstractBaseUser,
+    user: User,
     query: EntryQuery,
     fmt: str,
     channel: str,

@@ -170,7 +170,7 @@ def test_it_streams_an_icalendar_feed(member_web: Client, entries: list[Any]) ->
     from icalendar import Calendar
 
     parsed = Calendar.from_ical(raw)  # a calendar program reads it back
-    assert [str(e["summary"]) for e in parsed.walk("VEVENT")][0] == "Apollo · Design"
+    assert next(str(e["summary"]) for e in parsed.walk("VEVENT")) == "Apollo · Design"
 
 
 def test_it_exports_only_what_the_viewer_may_see(
