@@ -31,7 +31,7 @@ run: $(VENV)/.base-installed  ## Install, migrate and serve on http://127.0.0.1:
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev-installed  ## Install dev requirements and run the test suite
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 .PHONY: test-api
 test-api: $(VENV)/.dev-installed  ## schemathesis against the served OpenAPI document (docs/api.md)

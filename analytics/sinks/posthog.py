@@ -175,7 +175,6 @@ def _ledger_post(original: Any) -> Any:
 
 def _record_upload(host: Any, request: Any, status: int | None, batch: Any, started: float) -> None:
     try:
-        from posthog.consumer import Consumer
 
         from analytics import ledger
 
@@ -186,8 +185,9 @@ def _record_upload(host: Any, request: Any, status: int | None, batch: Any, star
             http_status=status,
             events=len(batch) if isinstance(batch, list) else 0,
             duration_ms=int((time.monotonic() - started) * 1000),
-            # The SDK's upload thread: the row is written later, from a safe thread.
-            background=isinstance(threading.current_thread(), Consumer),
+            # Uploads run in the SDK's threads (its consumer, or the thread that shuts a
+            # client down): the row is written later by drain(), from a request's thread.
+            background=True,
         )
     except Exception:
         logger.exception("outbound ledger: cannot record a PostHog upload")

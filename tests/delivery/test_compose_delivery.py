@@ -126,6 +126,9 @@ def test_no_secret_is_written_into_a_compose_file(path: Any) -> None:
     for name, service in load(path)["services"].items():
         for key, value in environment(service).items():
             if SECRET_NAME.search(key):
-                assert re.fullmatch(r"\$\{\w+:\?[^}]*\}", value), (
-                    f"{name}: {key} must come from the shell or .env (${{NAME:?...}})"
+                # Required (${NAME:?...}) or optional with an empty default (${NAME:-}):
+                # either way the value comes from the shell or .env, never from this file.
+                assert re.fullmatch(r"\$\{\w+(?::\?[^}]*|:-)\}", value), (
+                    f"{name}: {key} must come from the shell or .env (${{NAME:?...}} or "
+                    "${NAME:-} for an optional one)"
                 )
