@@ -175,7 +175,6 @@ def _ledger_post(original: Any) -> Any:
 
 def _record_upload(host: Any, request: Any, status: int | None, batch: Any, started: float) -> None:
     try:
-
         from analytics import ledger
 
         ledger.record(
