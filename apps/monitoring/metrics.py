@@ -7,6 +7,12 @@ Two kinds:
 * computed at scrape time from the database (``timetracker_active_timers``,
   ``timetracker_ready``, ``timetracker_build_info``, plus collectors named in
   ``METRICS_COLLECTORS``), so every worker answers the same and nothing is double counted.
+
+A scrape carries only what ``ops/`` charts or alerts on (issue 15, goal 4): the families
+in :data:`DROPPED` are never created (django-prometheus' middleware metrics, see
+``apps.monitoring.middleware``) or are left out of the exposition (the rest), and the few
+exported families that no dashboard or rule uses are listed with their reason in
+:data:`DELIBERATELY_UNUSED`. ``tests/ops/test_metric_families.py`` keeps both honest.
 """
 
 from __future__ import annotations
@@ -18,11 +24,107 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
-from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest, multiprocess
+from prometheus_client import (
+    CollectorRegistry,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import REGISTRY, Collector
 
 logger = logging.getLogger(__name__)
+
+# Family names as a scrape's ``# TYPE`` lines spell them (counters with ``_total``).
+# Nothing in ops/ (dashboards, alert and recording rules) uses these; the per-view ones
+# (exceptions by view, responses by template) grew with the URL map.
+DROPPED: frozenset[str] = frozenset(
+    {
+        # django-prometheus' request middleware (never created: LeanMetrics).
+        "django_http_requests_before_middlewares_total",
+        "django_http_responses_before_middlewares_total",
+        "django_http_requests_latency_including_middlewares_seconds",
+        "django_http_requests_unknown_latency_including_middlewares_total",
+        "django_http_requests_unknown_latency_total",
+        "django_http_ajax_requests_total",
+        "django_http_requests_total_by_transport_total",
+        "django_http_requests_body_total_bytes",
+        "django_http_responses_body_total_bytes",
+        "django_http_responses_total_by_templatename_total",
+        "django_http_responses_total_by_status_total",
+        "django_http_responses_total_by_charset_total",
+        "django_http_responses_streaming_total",
+        "django_http_exceptions_total_by_type_total",
+        "django_http_exceptions_total_by_view_total",
+        # django-prometheus' database wrappers: only django_db_execute_total is charted.
+        "django_db_new_connections_total",
+        "django_db_new_connection_errors_total",
+        "django_db_execute_many_total",
+        "django_db_errors_total",
+        "django_db_query_duration_seconds",
+        # Model and migration metrics (no model uses the mixin; migrations are /readyz's).
+        "django_model_inserts_total",
+        "django_model_updates_total",
+        "django_model_deletes_total",
+        "django_migrations_applied_total",
+        "django_migrations_unapplied_total",
+        # Cache counters (timetracker/cache.py still counts them in-process).
+        "django_cache_get_total",
+        "django_cache_get_hits_total",
+        "django_cache_get_misses_total",
+        "django_cache_get_fail_total",
+        # prometheus_client's default collectors (single-process mode only).
+        "process_cpu_seconds_total",
+        "process_virtual_memory_bytes",
+        "process_resident_memory_bytes",
+        "process_start_time_seconds",
+        "process_open_fds",
+        "process_max_fds",
+        "python_gc_objects_collected_total",
+        "python_gc_objects_uncollectable_total",
+        "python_gc_collections_total",
+        "python_info",
+    }
+)
+
+# Exported although no panel or rule in ops/ uses them: name -> why it stays. Keep short.
+DELIBERATELY_UNUSED: dict[str, str] = {
+    "django_http_requests_total_by_method_total": (
+        "at most 10 series; apps/monitoring/tests/test_label_cardinality.py checks the "
+        'method bounding (method="other") on it'
+    ),
+    "timetracker_build_info": "one series: which release runs, for ad-hoc queries and joins",
+    "timetracker_timer_duration_seconds": (
+        "product histogram (12 samples, no labels), documented in docs/monitoring.md"
+    ),
+    "timetracker_outbound_requests_total": (
+        "privacy ledger, at most 9 series; the documented query in docs/monitoring.md"
+    ),
+    "timetracker_outbound_bytes_total": "privacy ledger, 3 series (docs/monitoring.md)",
+    "timetracker_outbound_ledger_errors_total": "privacy ledger, one series",
+    "timetracker_login_locked_total": "security counter, one series per login channel (3)",
+    "timetracker_telemetry_enabled": "one series: whether telemetry is on (docs/telemetry.md)",
+}
+
+
+def exposed_name(metric: Metric) -> str:
+    """A family's name as the text format's ``# TYPE`` line spells it."""
+    return metric.name + "_total" if metric.type == "counter" else metric.name
+
+
+class _Lean:
+    """A registry view without the :data:`DROPPED` families, for ``generate_latest``."""
+
+    def __init__(self, registry: Any) -> None:
+        self.registry = registry
+
+    def collect(self) -> Iterator[Metric]:
+        for metric in self.registry.collect():
+            if exposed_name(metric) not in DROPPED:
+                yield metric
+
 
 TIMER_DURATION = Histogram(
     "timetracker_timer_duration_seconds",
@@ -102,6 +204,8 @@ def _extra(path: str) -> Iterable[Metric]:
 
 
 def register_scrape_collector() -> None:
+    # The *_created series (single-process mode only) are charted nowhere either.
+    disable_created_metrics()
     if not getattr(SCRAPE_REGISTRY, "_timetracker_registered", False):
         SCRAPE_REGISTRY.register(TimeTrackerCollector())
         SCRAPE_REGISTRY._timetracker_registered = True  # type: ignore[attr-defined]
@@ -114,4 +218,4 @@ def exposition() -> bytes:
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
-    return generate_latest(registry) + generate_latest(SCRAPE_REGISTRY)
+    return generate_latest(_Lean(registry)) + generate_latest(SCRAPE_REGISTRY)

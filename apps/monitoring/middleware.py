@@ -12,7 +12,12 @@ bound every value:
 * ``view``: the resolved route name, or ``<unnamed view>`` when nothing resolved (404s,
   static files, answers from middleware), as django-prometheus does;
 * ``transport``: ``http`` or ``https``;
-* ``status``, ``charset``, ``templatename``, ``type``: from our own response or code.
+* ``status``: from our own response.
+
+Only the families that ``ops/`` charts or alerts on are created (:class:`LeanMetrics`);
+django-prometheus' other request metrics (by transport, by template, body sizes,
+exceptions, latency including middlewares, ...) are never registered, so no worker writes
+them and no scrape merges them (``apps.monitoring.metrics.DROPPED``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django_prometheus import middleware as base
 from django_prometheus.utils import Time
+from prometheus_client import Counter
+
+from apps.monitoring.metrics import DROPPED
 
 STANDARD_METHODS = frozenset(
     {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
@@ -52,12 +60,62 @@ def content_length(request: HttpRequest) -> int:
     return max(value, 0)
 
 
+class _Unused:
+    """Stands in for a django-prometheus metric that is not exported: every call is a no-op."""
+
+    def labels(self, *args: Any, **kwargs: Any) -> _Unused:
+        return self
+
+    def inc(self, amount: float = 1) -> None:
+        pass
+
+    def observe(self, amount: float) -> None:
+        pass
+
+
+UNUSED = _Unused()
+
+
+def _exposed(metric_cls: type, name: str) -> str:
+    if metric_cls is Counter and not name.endswith("_total"):
+        return name + "_total"
+    return name
+
+
+class LeanMetrics(base.Metrics):
+    """django-prometheus' request metrics minus the families in ``DROPPED``."""
+
+    _instance = None  # not the parent's singleton
+
+    def register_metric(
+        self,
+        metric_cls: Any,
+        name: str,
+        documentation: str,
+        labelnames: Any = (),
+        **kwargs: Any,
+    ) -> Any:
+        if _exposed(metric_cls, name) in DROPPED:
+            return UNUSED
+        return super().register_metric(metric_cls, name, documentation, labelnames, **kwargs)
+
+
 class PrometheusBeforeMiddleware(base.PrometheusBeforeMiddleware):
-    """First in, last out: counts every request and its total latency (no labels)."""
+    """First in, last out. Its two families (no labels) are charted nowhere: both dropped."""
+
+    metrics_cls = LeanMetrics
+
+    def process_request(self, request: HttpRequest) -> None:
+        return None
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        return response
 
 
 class PrometheusAfterMiddleware(base.PrometheusAfterMiddleware):
     """Per-route request metrics whose label values come from a closed set."""
+
+    metrics_cls = LeanMetrics
 
     def _method(self, request: HttpRequest) -> str:
         return method_label(request.method)
@@ -87,12 +145,8 @@ class PrometheusAfterMiddleware(base.PrometheusAfterMiddleware):
 
     def process_request(self, request: HttpRequest) -> None:
         # The parent's int(Content-Length) raises on a junk header, which would be a 500.
-        metrics = self.metrics
-        self.label_metric(metrics.requests_by_method, request, method=self._method(request)).inc()
+        # Of the parent's four metrics here only requests by method is still exported.
         self.label_metric(
-            metrics.requests_by_transport, request, transport=self._transport(request)
+            self.metrics.requests_by_method, request, method=self._method(request)
         ).inc()
-        if request.headers.get("x-requested-with") == "XMLHttpRequest":
-            self.label_metric(metrics.requests_ajax, request).inc()
-        self.label_metric(metrics.requests_body_bytes, request).observe(content_length(request))
         request.prometheus_after_middleware_event = Time()  # type: ignore[attr-defined]
