@@ -58,21 +58,19 @@ DROPPED: frozenset[str] = frozenset(
         "django_http_responses_streaming_total",
         "django_http_exceptions_total_by_type_total",
         "django_http_exceptions_total_by_view_total",
-        # django-prometheus' database wrappers: only django_db_execute_total is charted.
-        "django_db_new_connections_total",
+        # django-prometheus' database wrappers: the query rate, new connections and the
+        # query duration are charted, errors (Sentry has them) and execute_many are not.
         "django_db_new_connection_errors_total",
         "django_db_execute_many_total",
         "django_db_errors_total",
-        "django_db_query_duration_seconds",
         # Model and migration metrics (no model uses the mixin; migrations are /readyz's).
         "django_model_inserts_total",
         "django_model_updates_total",
         "django_model_deletes_total",
         "django_migrations_applied_total",
         "django_migrations_unapplied_total",
-        # Cache counters (timetracker/cache.py still counts them in-process).
-        "django_cache_get_total",
-        "django_cache_get_hits_total",
+        # Cache counters: gets and hits are charted (hit ratio), misses and failures are not
+        # (timetracker/cache.py still counts them in-process; failures are logged).
         "django_cache_get_misses_total",
         "django_cache_get_fail_total",
         # prometheus_client's default collectors (single-process mode only).
@@ -99,13 +97,8 @@ DELIBERATELY_UNUSED: dict[str, str] = {
     "timetracker_timer_duration_seconds": (
         "product histogram (12 samples, no labels), documented in docs/monitoring.md"
     ),
-    "timetracker_outbound_requests_total": (
-        "privacy ledger, at most 9 series; the documented query in docs/monitoring.md"
-    ),
-    "timetracker_outbound_bytes_total": "privacy ledger, 3 series (docs/monitoring.md)",
     "timetracker_outbound_ledger_errors_total": "privacy ledger, one series",
     "timetracker_login_locked_total": "security counter, one series per login channel (3)",
-    "timetracker_telemetry_enabled": "one series: whether telemetry is on (docs/telemetry.md)",
 }
 
 

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import django_prometheus.cache.metrics  # noqa: F401  (as with CACHE_URL=redis://..., below)
 import pytest
 import yaml
 from django.test import Client
@@ -64,7 +65,11 @@ def _is_referenced(family: str, names: set[str]) -> bool:
 
 @pytest.fixture
 def exported(client: Client, django_user_model: Any) -> set[str]:
-    """The family names (as ``# TYPE`` lines spell them) of a scrape after some traffic."""
+    """The family names (as ``# TYPE`` lines spell them) of a scrape after some traffic.
+
+    The cache counters are registered by importing them, as timetracker/cache.py does when
+    the Redis cache is configured (the tests use the local-memory cache).
+    """
     user = django_user_model.objects.create_user(username="families", password="x-Pass-123")
     for path in ("/healthz", "/readyz", "/", "/api/v1/projects/", "/no-such-page/"):
         client.get(path)
