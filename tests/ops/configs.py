@@ -182,6 +182,8 @@ def substitute_grafana_variables(expr: str, values: dict[str, str] | None = None
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1) or match.group(2)
+        if name.isdigit():
+            return match.group(0)  # a capture group of label_replace ("$1"), not a variable
         if name not in table:
             raise KeyError(f"unknown Grafana variable ${name} in {expr!r}")
         return table[name]

@@ -23,7 +23,19 @@ APP_PANELS = {
     "Dropped events (per 5 minutes)",
     "Database query rate",
     "Workers",
+    # The rows added for the spec's list (issue 17).
+    "Error ratio by view",
+    "Database connections (new per 5 minutes)",
+    "Database query time p50 / p95 / p99",
+    "Cache hit ratio",
+    "Telemetry sender",
+    "Telemetry failures in a row",
+    "Outbound requests per stream (per 5 minutes)",
+    "Timers started per day",
+    "Entries created per day by channel",
+    "Exports per day by format",
 }
+APP_ROWS = ["Errors by route", "Database and cache", "Telemetry and outbound", "Product usage"]
 
 
 def panel_by_title(uid: str, title: str) -> dict[str, Any]:
@@ -76,6 +88,51 @@ def test_app_dashboard_has_the_expected_panels() -> None:
     (path,) = [p for p in DASHBOARDS if p.name == "timetracker-app.json"]
     titles = {panel["title"] for panel in configs.panels(configs.load_dashboard(path))}
     assert titles >= APP_PANELS
+
+
+def test_app_dashboard_rows() -> None:
+    dashboard = configs.load_dashboard(configs.DASHBOARDS_DIR / "timetracker-app.json")
+    rows = [panel for panel in dashboard["panels"] if panel["type"] == "row"]
+    assert [row["title"] for row in rows] == APP_ROWS
+    # Rows come after the overview, in order, and every panel below a row is under it.
+    tops = [panel["gridPos"]["y"] for panel in dashboard["panels"]]
+    assert tops == sorted(tops)
+
+
+def rows_of(uid: str) -> dict[str, list[dict[str, Any]]]:
+    """Row title -> the panels below it (until the next row), "" for those above all rows."""
+    (path,) = [p for p in DASHBOARDS if configs.load_dashboard(p)["uid"] == uid]
+    found: dict[str, list[dict[str, Any]]] = {"": []}
+    current = ""
+    for panel in configs.load_dashboard(path)["panels"]:
+        if panel["type"] == "row":
+            current = panel["title"]
+            found[current] = list(panel.get("panels", []))
+        else:
+            found[current].append(panel)
+    return found
+
+
+def test_product_usage_uses_only_local_counters() -> None:
+    panels = rows_of("timetracker-app")["Product usage"]
+    assert {p["title"] for p in panels} == {
+        "Timers started per day",
+        "Entries created per day by channel",
+        "Exports per day by format",
+    }
+    for panel in panels:
+        for target in panel["targets"]:
+            assert target["datasource"]["type"] == "prometheus"
+            metrics = set(re.findall(r"\b([a-z_]+_total)\b", target["expr"]))
+            assert metrics, target["expr"]
+            assert all(name.startswith("timetracker_") for name in metrics), metrics
+            assert "[1d]" in target["expr"], "per day"
+
+
+def test_error_ratio_by_view_is_zero_not_empty_without_errors() -> None:
+    (target,) = panel_by_title("timetracker-app", "Error ratio by view")["targets"]
+    assert "sum by (view)" in target["expr"]
+    assert ") * 0)) /" in target["expr"]
 
 
 def test_error_ratio_is_zero_not_empty_without_errors() -> None:

@@ -1,10 +1,12 @@
 """The real app under gunicorn, scraped by a real Prometheus with our configuration.
 
 A background thread sends traffic the whole time (health checks, a 404, an
-unauthenticated API call, a user starting timers). Prometheus runs ops/prometheus with
-only the addresses, the token file and the intervals changed, and then every PromQL
-expression of every dashboard panel and alert rule is evaluated against it: all must be
-accepted, and the core panels must show data.
+unauthenticated API call, a user starting timers, recording an entry by hand and
+exporting CSV). The app's cache is a Redis (the shared one at 127.0.0.1:6379 under a
+prefix of its own, or a private ``redis-server``) so that the cache panels have counters.
+Prometheus runs ops/prometheus with only the addresses, the token file and the intervals
+changed, and then every PromQL expression of every dashboard panel and alert rule is
+evaluated against it: all must be accepted, and every panel must show data.
 
 The last test proves that an alert reaches someone: a second app, a Prometheus whose rules
 have a one-second ``for:``, a real Alertmanager with ops/alertmanager's configuration
@@ -18,6 +20,8 @@ import contextlib
 import http.server
 import json
 import secrets
+import shutil
+import socket
 import threading
 import time
 import urllib.error
@@ -26,6 +30,7 @@ import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +39,7 @@ import pytest
 from tests.ops import configs
 from tests.ops.alerting import alertmanager
 from tests.servers import AppServer, free_port, gunicorn, running
-from tests.support import require_binary
+from tests.support import missing, require_binary
 
 pytestmark = pytest.mark.slow
 
@@ -49,6 +54,13 @@ PANELS_WITH_DATA = (
     "Workers",
 )
 EVENTS_PANEL = "Events by name"
+# Every Prometheus panel of every dashboard (the test traffic gives each of them data).
+ALL_PANELS = tuple(
+    dict.fromkeys(q.panel for q in configs.dashboard_queries() if q.kind == "prometheus")
+)
+SHARED_REDIS = ("127.0.0.1", 6379)
+# The slower calls (a manual entry, an export) run once every this many rounds.
+SLOW_EVERY = 10
 
 
 def request(
@@ -76,6 +88,7 @@ class Traffic:
     api_token: str
     project_id: int
     statuses: Counter[str] = field(default_factory=Counter)
+    rounds: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
@@ -91,6 +104,18 @@ class Traffic:
                 ("timer-start", "/api/v1/timer/start/", {"project": self.project_id}, auth),
                 ("timer", "/api/v1/timer/", None, auth),
             ]
+            if self.rounds % SLOW_EVERY == 0:
+                started = datetime.now(UTC) - timedelta(days=2, minutes=self.rounds)
+                entry = {
+                    "project": self.project_id,
+                    "started_at": started.isoformat(),
+                    "ended_at": (started + timedelta(minutes=1)).isoformat(),
+                }
+                calls += [
+                    ("entry-create", "/api/v1/time-entries/", entry, auth),
+                    ("export-csv", "/api/v1/time-entries/export/?format=csv", None, auth),
+                ]
+            self.rounds += 1
             for name, path, body, headers in calls:
                 try:
                     status, _ = request(url + path, body=body, headers=headers)
@@ -180,6 +205,41 @@ def prometheus(tmp: Path, *, app_port: int, token_file: Path, **changes: Any) ->
         yield url
 
 
+def _answers(host: str, port: int) -> bool:
+    """True when a Redis answers PING at ``host:port``."""
+    try:
+        with socket.create_connection((host, port), timeout=1) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def redis_for_the_app(tmp: Path) -> Iterator[dict[str, str]]:
+    """App settings for a Redis cache: CI's shared one (own prefix), else a private one."""
+    prefix = f"tt-monitoring-{secrets.token_hex(6)}"
+    if _answers(*SHARED_REDIS):
+        yield {"REDIS_URL": "redis://127.0.0.1:6379/11", "CACHE_PREFIX": prefix}
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        missing("no Redis at 127.0.0.1:6379 and no 'redis-server' binary (the cache panels)")
+    assert binary is not None
+    port = free_port()
+    command = [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+               "--appendonly", "no", "--dir", str(tmp)]  # fmt: skip
+    with running(
+        command,
+        name="redis-server",
+        cwd=tmp,
+        log=tmp / "redis.log",
+        ready=lambda: _answers("127.0.0.1", port),
+        timeout=15,
+    ):
+        yield {"REDIS_URL": f"redis://127.0.0.1:{port}/0", "CACHE_PREFIX": prefix}
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     require_binary("prometheus", hint="apt-get install prometheus")
@@ -187,7 +247,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     metrics_token = secrets.token_hex(20)  # 40 characters
     token_file = tmp / "metrics_token"
     token_file.write_text(metrics_token, encoding="utf-8")
-    with gunicorn(tmp / "app", workers=2, METRICS_TOKEN=metrics_token) as server:
+    (tmp / "redis").mkdir()
+    with (
+        redis_for_the_app(tmp / "redis") as redis_settings,
+        gunicorn(tmp / "app", workers=2, METRICS_TOKEN=metrics_token, **redis_settings) as server,
+    ):
         api_token, project_id = prepare_user(server)
         traffic = Traffic(server, api_token, project_id)
         thread = threading.Thread(target=traffic.run, name="traffic", daemon=True)
@@ -236,6 +300,8 @@ def test_traffic_reaches_every_kind_of_endpoint(stack: Stack) -> None:
         "timer-anonymous:401",
         "timer-start:201",
         "timer:200",
+        "entry-create:201",
+        "export-csv:200",
     }
     assert expected <= seen, stack.traffic.statuses
 
@@ -266,6 +332,28 @@ def test_every_dashboard_and_rule_expression_is_accepted(stack: Stack) -> None:
 def test_core_panel_shows_data(stack: Stack, title: str) -> None:
     for expr in panel_queries(title):
         assert stack.series_eventually(expr), f"{title}: no data for {expr}"
+
+
+@pytest.mark.parametrize("title", ALL_PANELS)
+def test_every_panel_shows_data_after_the_traffic(stack: Stack, title: str) -> None:
+    for expr in panel_queries(title):
+        assert stack.series_eventually(expr, timeout=15), f"{title}: no data for {expr}"
+
+
+def test_every_app_panel_is_checked() -> None:
+    dashboard = configs.load_dashboard(configs.DASHBOARDS_DIR / "timetracker-app.json")
+    titles = {p["title"] for p in configs.panels(dashboard) if p["type"] != "row"}
+    assert titles <= set(ALL_PANELS)
+    assert len(ALL_PANELS) >= 20
+
+
+def test_product_usage_counts_the_traffic(stack: Stack) -> None:
+    (entries,) = panel_queries("Entries created per day by channel")
+    api = [s for s in stack.series_eventually(entries) if s["metric"].get("channel") == "api"]
+    assert api, entries
+    (exports,) = panel_queries("Exports per day by format")
+    formats = {s["metric"].get("format") for s in stack.series_eventually(exports)}
+    assert "csv" in formats, formats
 
 
 def test_error_ratio_is_zero_for_a_healthy_app(stack: Stack) -> None:
