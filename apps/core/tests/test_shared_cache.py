@@ -13,6 +13,7 @@ import json
 import selectors
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -48,27 +49,33 @@ pytestmark = pytest.mark.slow
 
 class Worker:
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        # stderr goes to a file: a pipe nobody reads blocks a chatty worker once it is full.
+        self.stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in close())
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), "shell", "--no-imports", "-c", WORKER],
             cwd=cwd,
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self.stderr,
             text=True,
         )
         self.logged: list[dict[str, Any]] = []
         assert self._line() == "ready"
 
-    def _line(self, timeout: float = 60) -> str:
+    def _stderr(self) -> str:
+        self.stderr.seek(0)
+        return self.stderr.read()[-2000:]
+
+    def _line(self, timeout: float = 120) -> str:
         stdout: IO[str] = self.process.stdout  # type: ignore[assignment]
         with selectors.DefaultSelector() as selector:
             selector.register(stdout, selectors.EVENT_READ)
             if not selector.select(timeout):
-                raise AssertionError("the worker did not answer")
+                raise AssertionError(f"the worker did not answer: {self._stderr()}")
         line = stdout.readline().strip()
         if not line:
-            raise AssertionError(f"the worker stopped: {self.process.stderr.read()[-2000:]}")  # type: ignore[union-attr]
+            raise AssertionError(f"the worker stopped: {self._stderr()}")
         return line
 
     def ask(self, command: str) -> str:
@@ -97,6 +104,7 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.stderr.close()
 
 
 @pytest.fixture
