@@ -122,6 +122,25 @@ class EventType:
 
 PersonProvider = Callable[[int], Mapping[str, object]]
 
+GROUP_TYPE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+@dataclass(frozen=True)
+class GroupType:
+    """A declared PostHog group type (``installation``) and the properties it may carry.
+
+    Events carry the group as ``$groups: {name: key}``; the properties are sent with
+    ``$groupidentify``. A provider must give exactly the declared properties.
+    """
+
+    name: str
+    description: str
+    properties: Mapping[str, Property]
+    module: str = ""
+
+    def clean(self, values: Mapping[str, object]) -> dict[str, Value]:
+        return _clean(self.properties, values, what=f"group {self.name}")
+
 
 class Catalogue:
     """The registry of declared events and person properties."""
@@ -130,6 +149,7 @@ class Catalogue:
         self._events: dict[str, EventType] = {}
         self._person: dict[str, Property] = {}
         self._person_provider: PersonProvider | None = None
+        self._groups: dict[str, GroupType] = {}
 
     # --- Events ----------------------------------------------------------------------------
     def declare(
@@ -205,6 +225,39 @@ class Catalogue:
     def person_provider(self) -> PersonProvider | None:
         return self._person_provider
 
+    # --- Groups --------------------------------------------------------------------------------
+    def declare_group(
+        self,
+        name: str,
+        description: str,
+        *,
+        properties: Mapping[str, Property],
+        module: str = "",
+    ) -> GroupType:
+        if not isinstance(name, str) or not GROUP_TYPE.fullmatch(name):
+            raise CatalogueError(f"group type {name!r} must match {GROUP_TYPE.pattern}")
+        check_description(description, what=f"group {name}")
+        group = GroupType(
+            name=name,
+            description=description,
+            properties=_check_properties(properties, what=f"group {name}"),
+            module=module,
+        )
+        existing = self._groups.get(name)
+        if existing is not None:
+            if existing == group:
+                return existing
+            raise CatalogueError(f"group {name!r} is already declared in {existing.module}")
+        self._groups[name] = group
+        return group
+
+    @property
+    def groups(self) -> Mapping[str, GroupType]:
+        return dict(sorted(self._groups.items()))
+
+    def get_group(self, name: object) -> GroupType | None:
+        return self._groups.get(name) if isinstance(name, str) else None
+
 
 catalogue = Catalogue()
 
@@ -230,6 +283,13 @@ def declare(
 def declare_person_property(name: str, prop: Property) -> None:
     """Allow ``name`` as a PostHog person property; a provider may set only these."""
     catalogue.declare_person_property(name, prop)
+
+
+def declare_group(name: str, description: str, *, properties: Mapping[str, Property]) -> GroupType:
+    """Declare a PostHog group type and its properties (see ``ANALYTICS_GROUP_PROVIDER``)."""
+    return catalogue.declare_group(
+        name, description, properties=properties, module=_caller_module()
+    )
 
 
 def channel_property(
@@ -263,6 +323,7 @@ __all__ = [
     "Enum",
     "EventError",
     "EventType",
+    "GroupType",
     "Identifier",
     "Int",
     "InvalidProperties",
@@ -271,6 +332,7 @@ __all__ = [
     "catalogue",
     "channel_property",
     "declare",
+    "declare_group",
     "declare_person_property",
     "person_properties",
 ]

@@ -8,9 +8,11 @@ are read on every access, never at import time, so ``override_settings`` and the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 DEFAULTS: dict[str, Any] = {
     # Unknown events and undeclared properties raise instead of being dropped (tests).
@@ -50,6 +52,14 @@ DEFAULTS: dict[str, Any] = {
     "METRIC_PREFIX": "analytics",
     # The outbound ledger (analytics.ledger): rows older than this many days are pruned.
     "LEDGER_RETENTION_DAYS": 30,
+    # PostHog groups: dotted path of a callable returning ({group_type: key}, properties)
+    # or None; its module declares the group with analytics.catalogue.declare_group.
+    "GROUP_PROVIDER": "",
+    # How long (seconds) a process reuses the provider's answer before asking again.
+    "GROUP_REFRESH_SECONDS": 600.0,
+    # Experiments: dotted path of a callable (request, actor_id) -> {flag name: bool} giving
+    # the declared rollout/experiment flags as that user saw them; sent as $feature/<flag>.
+    "FEATURE_PROVIDER": "",
 }
 
 
@@ -58,6 +68,28 @@ def get(name: str) -> Any:
     if name not in DEFAULTS:
         raise KeyError(f"unknown analytics setting {name}")
     return getattr(settings, f"ANALYTICS_{name}", DEFAULTS[name])
+
+
+def _hook(name: str) -> Callable[..., Any] | None:
+    value = get(name)
+    if not value:
+        return None
+    found: Callable[..., Any] = value if callable(value) else import_string(str(value))
+    return found
+
+
+def group_provider() -> Callable[[], Any] | None:
+    """``ANALYTICS_GROUP_PROVIDER`` resolved (importing it declares the group), or None."""
+    return _hook("GROUP_PROVIDER")
+
+
+def group_refresh_seconds() -> float:
+    return max(0.0, float(get("GROUP_REFRESH_SECONDS")))
+
+
+def feature_provider() -> Callable[[Any, Any], Any] | None:
+    """``ANALYTICS_FEATURE_PROVIDER`` resolved, or None."""
+    return _hook("FEATURE_PROVIDER")
 
 
 def metric_prefix() -> str:

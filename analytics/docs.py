@@ -25,7 +25,8 @@ DESTINATIONS = (
     (
         "Your PostHog (`POSTHOG_HOST`)",
         "Events marked *PostHog: yes*, their properties, a pseudonymous `distinct_id` and "
-        "the person properties below; no IP address, GeoIP disabled",
+        "the person properties below, the installation group and `$feature/<flag>` of "
+        "rollout flags (see *Groups* below); no IP address, GeoIP disabled",
         "Only when every consent layer allows it (see `docs/analytics.md`).",
     ),
 )
@@ -63,9 +64,20 @@ def event_data(event: EventType) -> dict[str, Any]:
 
 
 def as_data(catalogue: Catalogue) -> dict[str, Any]:
+    # Resolving the group provider imports the module that declares the group.
+    conf.group_provider()
     return {
         "events": [event_data(event) for event in catalogue],
         "person_properties": property_rows(catalogue.person_properties),
+        "groups": [
+            {
+                "name": group.name,
+                "description": group.description,
+                "module": group.module,
+                "properties": property_rows(group.properties),
+            }
+            for group in catalogue.groups.values()
+        ],
     }
 
 
@@ -146,6 +158,33 @@ def as_markdown(catalogue: Catalogue) -> str:
         "only these; the user is known there only by the keyed hash of their id.",
         "",
         *_property_table(data["person_properties"]),
+        "",
+        "## Groups",
+        "",
+        "Every event sent to PostHog carries `$groups` with each group below and its "
+        "random key (never a host name). The group's properties are sent with "
+        "`$groupidentify` when they change: once per server process unless they do.",
+    ]
+    if not data["groups"]:
+        out += ["", "No groups are declared."]
+    for group in data["groups"]:
+        out += [
+            "",
+            f"### `{group['name']}`",
+            "",
+            group["description"],
+            "",
+            f"- Declared in: `{group['module']}`",
+            "",
+            *_property_table(group["properties"]),
+        ]
+    out += [
+        "",
+        "## Experiments and rollouts",
+        "",
+        "Events of a user also carry `$feature/<flag>` (true or false) for each feature "
+        "flag declared in the code as an experiment, or given a percentage (a rollout): "
+        "whether that flag was on for that user. Only declared flag names, only booleans.",
         "",
     ]
     return "\n".join(out)

@@ -21,6 +21,7 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
             "base_template": conf.base_template(),
             "events": data["events"],
             "person_properties": data["person_properties"],
+            "groups": data["groups"],
             "posthog": consent.posthog(),
             "posthog_host": conf.posthog_host(),
         },

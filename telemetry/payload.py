@@ -133,24 +133,42 @@ def deployment() -> str:
     return "docker" if Path("/.dockerenv").exists() else "other"
 
 
+# The facts about the installation, as the report sends them; the PostHog installation
+# group of product analytics (telemetry.groups) carries exactly these too.
+FACT_KEYS = (
+    "app_version",
+    "python_version",
+    "django_version",
+    "database",
+    "os",
+    "deployment",
+    *COUNT_KEYS,
+)
+
+
+def facts() -> dict[str, str]:
+    """Version, platform and bucketed counts: the report's properties that describe it."""
+    found = counts()
+    return {
+        "app_version": conf.version(),
+        "python_version": platform.python_version(),
+        "django_version": django.get_version(),
+        "database": database_vendor(),
+        "os": platform.system() or "unknown",
+        "deployment": deployment(),
+        **{key: bucket(found[key]) for key in COUNT_KEYS},
+    }
+
+
 def body(*, install_id: str) -> dict[str, Any]:
     """The request body as a dict, fields in :data:`SCHEMA` order."""
-    found = counts()
     return {
         "api_key": conf.api_key(),
         "event": EVENT,
         "distinct_id": install_id,
         "properties": {
             "schema_version": SCHEMA_VERSION,
-            "app_version": conf.version(),
-            "python_version": platform.python_version(),
-            "django_version": django.get_version(),
-            "database": database_vendor(),
-            "os": platform.system() or "unknown",
-            "deployment": deployment(),
-            "users": bucket(found["users"]),
-            "projects": bucket(found["projects"]),
-            "entries_30d": bucket(found["entries_30d"]),
+            **facts(),
             "$process_person_profile": False,
             "$geoip_disable": True,
         },

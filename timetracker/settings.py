@@ -509,6 +509,11 @@ ANALYTICS_METRIC_PREFIX = "timetracker"
 ANALYTICS_CHANNELS = {"/api/": "api", "/admin/": "admin"}
 ANALYTICS_REQUEST_CHANNEL = "web"
 ANALYTICS_COMMAND_CHANNEL = "cli"
+# Every PostHog event carries the "installation" group (the random install id) with the
+# telemetry report's facts; events of a user carry $feature/<flag> for declared rollout and
+# experiment flags as that user saw them (docs/analytics.md, "Groups" and "Experiments").
+ANALYTICS_GROUP_PROVIDER = "telemetry.groups.installation_group"
+ANALYTICS_FEATURE_PROVIDER = "apps.core.flags.analytics_features"
 
 # --- Monitoring ---------------------------------------------------------------------------
 METRICS_ENABLED = env_bool("METRICS_ENABLED", True)

@@ -10,6 +10,12 @@
   and Python details, ...) is stripped, and GeoIP is disabled.
 * ``distinct_id`` is a keyed hash of the user's primary key (:mod:`analytics.identity`).
 * Person properties are sent only from the declared allowlist, once per user and process.
+* Groups (``ANALYTICS_GROUP_PROVIDER``): every event carries ``$groups`` with a random
+  key (a UUID or a keyed hash, never a host name); the group's declared properties go out
+  with ``$groupidentify`` when their hash changes, so once per process unless they change.
+* Experiments (``ANALYTICS_FEATURE_PROVIDER``): events of a user carry
+  ``$feature/<flag>`` (true or false) for the declared rollout and experiment flags, as
+  that user saw them; evaluated once per request and user.
 * Every upload is written to the outbound ledger (:mod:`analytics.ledger`): the SDK's
   ``posthog.request.post`` is wrapped to read the body's size on the wire, the status and
   the batch's length, never the body itself.
@@ -21,17 +27,20 @@ e-mail address, IP address and full URL to every event.
 from __future__ import annotations
 
 import atexit
+import hashlib
+import json
 import logging
 import os
 import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from analytics import conf, consent, identity, metrics
+from analytics import conf, consent, context, identity, metrics
 from analytics.catalogue import EventError, catalogue
 from analytics.context import ActorId
 
@@ -51,6 +60,12 @@ DISTINCT_ID = re.compile(
     r"^(?:[0-9a-f]{64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
 )
 PERSON_CACHE_SIZE = 10_000
+GROUP_IDENTIFY = "$groupidentify"
+# $feature/<flag>: flag names as apps declare them in code (never typed by a user).
+FEATURE_PREFIX = "$feature/"
+FEATURE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+# Where the features of a request are cached (on the HttpRequest, per actor).
+FEATURES_ATTRIBUTE = "_analytics_features"
 
 _rejected: ContextVar[bool] = ContextVar("analytics_posthog_rejected", default=False)
 
@@ -69,8 +84,52 @@ def _person(value: object) -> dict[str, Any]:
     }
 
 
+def _groups(value: object) -> dict[str, str] | None:
+    """Declared group types with random keys, or None when anything else is in there."""
+    if not isinstance(value, dict) or not value:
+        return None
+    for group_type, key in value.items():
+        if catalogue.get_group(group_type) is None or not DISTINCT_ID.fullmatch(str(key)):
+            return None
+    return {str(group_type): str(key) for group_type, key in value.items()}
+
+
+def _feature(key: str, value: object) -> bool:
+    name = key.removeprefix(FEATURE_PREFIX)
+    return key != name and FEATURE_NAME.fullmatch(name) is not None and isinstance(value, bool)
+
+
+def _before_send_group_identify(msg: dict[str, Any]) -> dict[str, Any] | None:
+    source = msg.get("properties") or {}
+    group = catalogue.get_group(source.get("$group_type"))
+    key = str(source.get("$group_key") or "")
+    if group is None or not DISTINCT_ID.fullmatch(key):
+        _reject("unknown_group")
+        return None
+    if msg.get("distinct_id") != f"${group.name}_{key}":
+        _reject("distinct_id")
+        return None
+    group_set = source.get("$group_set")
+    if not isinstance(group_set, dict) or set(group_set) != set(group.properties):
+        _reject("invalid_properties")
+        return None
+    if not all(group.properties[name].accepts(value) for name, value in group_set.items()):
+        _reject("invalid_properties")
+        return None
+    properties: dict[str, Any] = {
+        key_: value for key_, value in source.items() if key_ in PROTOCOL_PROPERTIES
+    }
+    properties.update({"$group_type": group.name, "$group_key": key, "$group_set": dict(group_set)})
+    properties["$geoip_disable"] = True
+    cleaned = {name: msg[name] for name in MESSAGE_KEYS if name in msg}
+    cleaned["properties"] = properties
+    return cleaned
+
+
 def before_send(msg: dict[str, Any]) -> dict[str, Any] | None:
     """Enforce the catalogue on the final payload; ``None`` drops the event."""
+    if msg.get("event") == GROUP_IDENTIFY:
+        return _before_send_group_identify(msg)
     try:
         event_type = catalogue.get(msg.get("event"))  # type: ignore[arg-type]
     except EventError:
@@ -96,6 +155,17 @@ def before_send(msg: dict[str, Any]) -> dict[str, Any] | None:
             person = _person(value)
             if person:
                 properties["$set"] = person
+        elif key == "$groups":
+            groups = _groups(value)
+            if groups is None:
+                _reject("invalid_groups")
+                return None
+            properties["$groups"] = groups
+        elif key.startswith(FEATURE_PREFIX):
+            if not _feature(key, value):
+                _reject("invalid_features")
+                return None
+            properties[key] = value
         # Anything else, including $ip and the SDK's system context, is left behind.
     properties["$geoip_disable"] = True
     cleaned = {key: msg[key] for key in MESSAGE_KEYS if key in msg}
@@ -139,6 +209,10 @@ class _State:
     config: _Config
     client: Any
     person_sent: OrderedDict[str, None]
+    # The group provider's last answer, when it was asked, and the hash last identified.
+    groups: dict[str, str] = field(default_factory=dict)
+    groups_checked_at: float | None = None
+    group_sent_hash: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 _lock = threading.Lock()
@@ -321,6 +395,98 @@ def _person_properties(state: _State, user_id: ActorId, distinct_id: str) -> dic
         return {}
 
 
+def _group_answer(answer: Any) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """The provider's ``({type: key}, properties)`` checked against the catalogue.
+
+    With one group type the properties may be given flat; with several, per type.
+    """
+    if answer is None:
+        return {}, {}
+    pair: tuple[Any, Any] = tuple(answer)
+    groups_value: Any = pair[0]
+    properties: Any = pair[1] or {}
+    groups = _groups(groups_value)
+    if groups is None:
+        raise ValueError("the group provider returned an undeclared type or a non-random key")
+    per_type = isinstance(properties, Mapping) and set(properties) <= set(groups)
+    if len(groups) == 1 and not per_type:
+        properties = {next(iter(groups)): properties}
+    cleaned: dict[str, dict[str, Any]] = {}
+    for group_type in groups:
+        group = catalogue.get_group(group_type)
+        values = properties.get(group_type)
+        if group is not None and values is not None:
+            cleaned[group_type] = group.clean(values)
+    return groups, cleaned
+
+
+def _hash(values: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+
+
+def _current_groups(state: _State) -> dict[str, str]:
+    """This process's groups; their properties are identified when they changed."""
+    provider = conf.group_provider()
+    if provider is None:
+        return {}
+    now = time.monotonic()
+    with _lock:
+        checked = state.groups_checked_at
+        if checked is not None and now - checked < conf.group_refresh_seconds():
+            return state.groups
+        state.groups_checked_at = now
+    try:
+        groups, properties = _group_answer(provider())
+    except Exception:
+        logger.exception("analytics group provider failed; events go without groups")
+        groups, properties = {}, {}
+    to_identify: list[tuple[str, str, dict[str, Any], str]] = []
+    with _lock:
+        state.groups = groups
+        for group_type, values in properties.items():
+            key = groups[group_type]
+            digest = _hash(values)
+            if state.group_sent_hash.get((group_type, key)) != digest:
+                state.group_sent_hash[(group_type, key)] = digest
+                to_identify.append((group_type, key, values, digest))
+    for group_type, key, values, _digest in to_identify:
+        state.client.group_identify(
+            group_type,
+            key,
+            properties=values,
+            distinct_id=f"${group_type}_{key}",
+            disable_geoip=True,
+        )
+    return groups
+
+
+def _features(actor_id: ActorId) -> dict[str, bool]:
+    """``$feature/<flag>`` properties for this actor, once per request and actor."""
+    provider = conf.feature_provider()
+    if provider is None:
+        return {}
+    ctx = context.current()
+    request = ctx.request if ctx is not None else None
+    cache: dict[ActorId, dict[str, bool]] | None = None
+    if request is not None:
+        cache = request.__dict__.setdefault(FEATURES_ATTRIBUTE, {})
+        if actor_id in cache:
+            return cache[actor_id]
+    try:
+        found = provider(request, actor_id) or {}
+        features = {
+            FEATURE_PREFIX + str(name): value
+            for name, value in dict(found).items()
+            if FEATURE_NAME.fullmatch(str(name)) and isinstance(value, bool)
+        }
+    except Exception:
+        logger.exception("analytics feature provider failed; the event goes without flags")
+        features = {}
+    if cache is not None:
+        cache[actor_id] = features
+    return features
+
+
 class PostHogSink:
     name = SINK
 
@@ -335,6 +501,8 @@ class PostHogSink:
             person = _person_properties(state, event.actor_id, distinct_id)
             if person:
                 properties["$set"] = person
+            properties.update(_features(event.actor_id))
+        groups = _current_groups(state)
         token = _rejected.set(False)
         try:
             queued = state.client.capture(
@@ -342,6 +510,7 @@ class PostHogSink:
                 distinct_id=distinct_id,
                 properties=properties,
                 timestamp=event.timestamp,
+                groups=groups or None,
                 disable_geoip=True,
             )
             rejected = _rejected.get()

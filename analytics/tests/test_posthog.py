@@ -23,6 +23,13 @@ def dropped(reason: str) -> float:
     return value or 0.0
 
 
+@pytest.fixture(autouse=True)
+def _no_groups_or_features(settings: Any) -> None:
+    """These tests count events; groups and $feature/... are tested in test_groups.py."""
+    settings.ANALYTICS_GROUP_PROVIDER = ""
+    settings.ANALYTICS_FEATURE_PROVIDER = ""
+
+
 @pytest.fixture
 def emit_now(db: Any, django_capture_on_commit_callbacks: Any) -> Any:
     """emit() and run the on-commit delivery at once (the test runs in a transaction)."""

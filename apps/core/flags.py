@@ -14,6 +14,11 @@ as its declared default.
 
 A **flag** is decided per request (everyone, a percentage, groups, single users); a
 **switch** is on or off for the whole installation.
+
+A flag declared with ``experiment=True``, or any declared flag whose row has a percentage
+(a gradual rollout), is reported to product analytics: :func:`analytics_features`
+(``ANALYTICS_FEATURE_PROVIDER``) gives its state for the user of an event, which the
+PostHog sink sends as ``$feature/<flag>`` (docs/analytics.md, "Experiments").
 """
 
 from __future__ import annotations
@@ -49,22 +54,41 @@ class Toggle:
     description: str
     default: bool
     owner: str  # app label of the code the toggle gates
+    # A rollout or A/B test: events of a user carry $feature/<name> (flags only).
+    experiment: bool = False
 
 
 _REGISTRY: dict[str, Toggle] = {}
 
 
-def _declare(name: str, *, kind: Kind, description: str, default: bool, owner: str) -> str:
+def _declare(
+    name: str, *, kind: Kind, description: str, default: bool, owner: str, experiment: bool = False
+) -> str:
     if name in _REGISTRY:
         raise ValueError(f"{kind} {name!r} is already declared")
     _REGISTRY[name] = Toggle(
-        name=name, kind=kind, description=description, default=default, owner=owner
+        name=name,
+        kind=kind,
+        description=description,
+        default=default,
+        owner=owner,
+        experiment=experiment,
     )
     return name
 
 
-def flag(name: str, *, description: str, default: bool, owner: str) -> str:
-    return _declare(name, kind=Kind.FLAG, description=description, default=default, owner=owner)
+def flag(
+    name: str, *, description: str, default: bool, owner: str, experiment: bool = False
+) -> str:
+    """Declare a flag; ``experiment=True`` reports its per-user state to product analytics."""
+    return _declare(
+        name,
+        kind=Kind.FLAG,
+        description=description,
+        default=default,
+        owner=owner,
+        experiment=experiment,
+    )
 
 
 def switch(name: str, *, description: str, default: bool, owner: str) -> str:
@@ -199,6 +223,41 @@ def switch_is_active(name: str) -> bool:
         return False
     row = _row(get_waffle_switch_model(), name)
     return toggle.default if row is None else bool(row.active)
+
+
+# --- Experiments, for product analytics (ANALYTICS_FEATURE_PROVIDER) ---------------------------
+def is_experiment(toggle: Toggle, row: Any) -> bool:
+    """A declared flag that is an experiment, or a rollout (its row has a percentage)."""
+    if toggle.kind != Kind.FLAG:
+        return False
+    return toggle.experiment or bool(row is not None and getattr(row, "percent", None))
+
+
+def experiments() -> list[str]:
+    """Names of the declared flags that are experiments or rollouts right now."""
+    from waffle import get_waffle_flag_model
+
+    model = get_waffle_flag_model()
+    return [
+        toggle.name
+        for toggle in declared()
+        if toggle.kind == Kind.FLAG and is_experiment(toggle, _row(model, toggle.name))
+    ]
+
+
+def analytics_features(request: Any, actor_id: Any) -> dict[str, bool]:
+    """``{flag: on}`` for the declared experiment and rollout flags, as this user sees them.
+
+    Evaluated with waffle on the user's own request (so a percentage rollout reads the
+    same cookie that decided what the page showed). Outside a request, or for an event
+    whose actor is not the request's user, nothing is claimed: the empty mapping.
+    """
+    if request is None or actor_id is None:
+        return {}
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) != actor_id:
+        return {}
+    return {name: flag_is_active(request, name) for name in experiments()}
 
 
 # --- State, as the admin and `flags list` describe it -----------------------------------------
