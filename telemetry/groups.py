@@ -10,6 +10,7 @@ list them; the analytics app imports this module through the setting.
 
 from __future__ import annotations
 
+from analytics import identity
 from analytics.catalogue import Enum, Identifier, Property, declare_group
 from telemetry import payload
 from telemetry.models import Installation
@@ -37,13 +38,18 @@ def _property(key: str) -> Property:
 
 INSTALLATION = declare_group(
     GROUP_TYPE,
-    "This installation, known by its random install id; the same facts as the "
+    "This installation, known by a keyed hash of its random install id; the same facts "
+    "as the "
     "installation-telemetry report.",
     properties={key: _property(key) for key in payload.FACT_KEYS},
 )
 
 
 def installation_group() -> tuple[dict[str, str], dict[str, str]]:
-    """``({"installation": install id}, facts)`` for the PostHog sink."""
+    """``({"installation": keyed hash of the install id}, facts)`` for the PostHog sink.
+
+    Hashed, so the operator's PostHog and the project's telemetry reports (which carry
+    the raw install id) cannot be joined by the id.
+    """
     installation = Installation.objects.get_solo()
-    return {GROUP_TYPE: str(installation.install_id)}, payload.facts()
+    return {GROUP_TYPE: identity.group_key(str(installation.install_id))}, payload.facts()
