@@ -427,6 +427,10 @@ ADMIN_ROLE_CHECK = "apps.accounts.selectors.user_is_admin"
 # SHA-512 digest of each key and its first characters for the lookup; every request reads
 # the row, so a revoked token is refused at once by every worker (docs/security.md).
 KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name, not a secret)
+# knox's own migrations create its default token table even though accounts.ApiToken
+# replaces it; an unused table referencing auth_user would only be in the way (PostgreSQL
+# cannot empty auth_user while it exists), so knox's migrations are not run.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_TTL": None,  # no expiry unless the user picks one when creating the token
     "AUTH_HEADER_PREFIX": "Token",  # the header scripts already send

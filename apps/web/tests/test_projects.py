@@ -229,7 +229,9 @@ def test_it_renders_project_colours_only_from_valid_values(
     html = member_web.get("/projects/").content.decode()
     assert 'fill="#3366cc"' in html
     # A colour stored around the validator (by hand, an older version) is not rendered.
-    Project.objects.filter(pk=world.apollo.pk).update(colour='red" onload="x')
+    # (Seven characters at most: the column's length.)
+    Project.objects.filter(pk=world.apollo.pk).update(colour='"/><x>')
     html = member_web.get("/projects/").content.decode()
-    assert "onload" not in html
+    assert '"/><x>' not in html
+    assert "&quot;/&gt;&lt;x&gt;" not in html
     assert 'fill="#888888"' in html
