@@ -40,6 +40,9 @@ KNOWN_DROPS: tuple[tuple[str, str], ...] = (
     ("posthog", "local_only"),
     ("posthog", "distinct_id"),
     ("posthog", "invalid_properties"),
+    ("posthog", "invalid_groups"),
+    ("posthog", "unknown_group"),
+    ("posthog", "invalid_features"),
     ("posthog", "queue_full"),
     ("posthog", "upload_failed"),
 )
