@@ -181,6 +181,32 @@ class ServiceAdmin(admin.ModelAdmin):
     actions: Sequence[Action | str] | None = ["delete_selected"]
 
 
+class ArchivableServiceAdmin(ServiceAdmin):
+    """A ServiceAdmin whose ``archived`` box is the app's archive service, not a field write.
+
+    Subclasses implement ``service_edit(request, obj, data)`` for the other changed fields
+    and ``service_archive(request, obj, archived)``; a new row starts active.
+    """
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_fields(request, obj))
+        return fields if obj is None else [*fields, "archived"]
+
+    def service_edit(self, request: HttpRequest, obj: Any, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def service_archive(self, request: HttpRequest, obj: Any, archived: bool) -> None:
+        raise NotImplementedError
+
+    def service_update(self, request: HttpRequest, obj: Any, data: dict[str, Any]) -> Any:
+        archived = data.pop("archived", None)
+        if data:
+            self.service_edit(request, obj, data)
+        if archived is not None:
+            self.service_archive(request, obj, archived)
+        return obj
+
+
 def actor_id(request: HttpRequest) -> int | None:
     return getattr(request.user, "pk", None)
 
