@@ -101,7 +101,16 @@ def test_a_database_that_is_not_ready_does_not_kill_the_worker(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_started_together_send_once(reporting: FakePostHog) -> None:
+def test_two_workers_started_together_send_once(
+    reporting: FakePostHog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What is tested is the claim between two workers. The outbound ledger's own insert
+    # from each thread adds a writer that, on the suite's in-memory shared-cache SQLite
+    # (where a table lock fails at once instead of waiting like a file database), can make
+    # the other thread's save fail under load; the ledger has its own tests.
+    from analytics import ledger
+
+    monkeypatch.setattr(ledger, "record", lambda **kwargs: None)
     opt_in()
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
