@@ -28,6 +28,22 @@ class Role(models.TextChoices):
     MEMBER = "member", "Member"
 
 
+class Theme(models.TextChoices):
+    AUTO = "auto", "Follow the device"
+    LIGHT = "light", "Light"
+    DARK = "dark", "Dark"
+
+
+class ReportPreset(models.TextChoices):
+    TODAY = "today", "Today"
+    THIS_WEEK = "this_week", "This week"
+    LAST_WEEK = "last_week", "Last week"
+    THIS_MONTH = "this_month", "This month"
+    LAST_MONTH = "last_month", "Last month"
+    THIS_YEAR = "this_year", "This year"
+    CUSTOM = "custom", "Custom"
+
+
 class Profile(models.Model):
     """What TimeTracker knows about a user beyond django.contrib.auth."""
 
@@ -36,6 +52,13 @@ class Profile(models.Model):
     )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    # Display preferences. An empty language means "from the browser" (Accept-Language).
+    theme = models.CharField(max_length=8, choices=Theme.choices, default=Theme.AUTO)
+    language = models.CharField(max_length=8, blank=True, default="")
+    # The report period the report page opens with (the last one the user chose).
+    report_preset = models.CharField(
+        max_length=16, choices=ReportPreset.choices, default=ReportPreset.THIS_MONTH
+    )
 
     def __str__(self) -> str:
         return f"profile of user {self.user_id}"
