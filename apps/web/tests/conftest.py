@@ -37,7 +37,10 @@ def world(admin: Any, member: Any, other_member: Any, project: Any, task: Any) -
     # midnight, so "today" and "this week" always contain them.
     now = timezone.now().replace(microsecond=0)
     start = max(now - timedelta(hours=3), now.replace(hour=0, minute=0, second=0))
-    length = min(timedelta(hours=1), timedelta(seconds=(now - start).total_seconds() // 2))
+    # Whole minutes, so three entries sum to hours with at most two decimals and no
+    # rounding boundary decides what a page prints (just after midnight: one minute).
+    minutes = max(1, int((now - start).total_seconds() // 120))
+    length = min(timedelta(hours=1), timedelta(minutes=minutes))
 
     def entry(user: Any, **extra: Any) -> TimeEntry:
         return TimeEntryFactory(
