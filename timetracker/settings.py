@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "apps.projects",
     "apps.tasks",
     "apps.timers",
+    "apps.tags",
     "apps.reports",
     "apps.web",
     "apps.monitoring",

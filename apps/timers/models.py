@@ -43,6 +43,7 @@ class TimeEntry(models.Model):
         blank=True, max_length=5000, validators=[validate_text, MaxLengthValidator(5000)]
     )
     billable = models.BooleanField(default=True)
+    tags = models.ManyToManyField("tags.Tag", blank=True, related_name="entries")
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
