@@ -20,6 +20,7 @@ from waffle.models import Flag
 from analytics import identity
 from analytics.testutils import FakePostHog, flush, posthog_enabled
 from apps.core import flags
+from telemetry.models import Installation
 from tests.factories import ProjectFactory, UserFactory
 
 PASSWORD = "correct horse battery"
@@ -82,7 +83,16 @@ def test_each_persons_events_carry_the_variant_their_pages_showed(
         for event in events:
             features = {k: v for k, v in event["properties"].items() if k.startswith("$feature")}
             assert features == {f"$feature/{FLAG}": variant}, event["event"]
+    # The real group provider: every event names the installation by a keyed hash of its
+    # install id, and the group's facts are set once.
+    install_id = str(Installation.objects.get_solo().install_id)
+    key = identity.group_key(install_id)
+    captured = [e for e in posthog_server.events if e["event"] != "$groupidentify"]
+    assert all(e["properties"]["$groups"] == {"installation": key} for e in captured)
+    identifies = [e for e in posthog_server.events if e["event"] == "$groupidentify"]
+    assert [e["properties"]["$group_key"] for e in identifies] == [key]
     sent = posthog_server.all_bytes.lower()
+    assert install_id.encode() not in sent
     for secret in (b"ada-rollout", b"bob-rollout", b"example.org", b"kestrel"):
         assert secret not in sent
     assert b"undeclared-experiment" not in sent
