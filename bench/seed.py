@@ -96,9 +96,9 @@ def seed(conninfo: str, size: Size, *, end: datetime, seed_value: int = 9) -> Se
         _copy(
             cur,
             "accounts_profile",
-            "id, user_id, timezone, role",
+            "id, user_id, timezone, role, theme, language, report_preset",
             (
-                f"{u}\t{u}\t{TIMEZONES[u % len(TIMEZONES)]}\tmember\n"
+                f"{u}\t{u}\t{TIMEZONES[u % len(TIMEZONES)]}\tmember\tauto\t\tthis_month\n"
                 for u in range(1, size.users + 1)
             ),
         )
