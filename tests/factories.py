@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.accounts.models import Profile, Role
 from apps.clients.models import Client
 from apps.projects.models import Project
+from apps.tags.models import Tag
 from apps.tasks.models import Task
 from apps.timers.models import Source, TimeEntry
 
@@ -61,6 +62,13 @@ class TaskFactory(factory.django.DjangoModelFactory):
 
     project = factory.SubFactory(ProjectFactory)
     name = factory.Sequence(lambda n: f"Task {n}")
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    name = factory.Sequence(lambda n: f"tag {n}")
 
 
 class TimeEntryFactory(factory.django.DjangoModelFactory):

@@ -36,11 +36,13 @@ from apps.core import flags
 from apps.core.services import flag_changes_announced_by_caller
 from apps.projects import services as project_services
 from apps.projects.models import Project
+from apps.tags import services as tag_services
+from apps.tags.models import Tag
 from apps.tasks import services as task_services
 from apps.tasks.models import Task
 from apps.timers import services as timer_services
 from apps.timers.models import Source, TimeEntry
-from tests.factories import ClientFactory, ProjectFactory, TaskFactory, UserFactory
+from tests.factories import ClientFactory, ProjectFactory, TagFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +96,7 @@ ID_KEYS = {
     "projects.project": "project_id",
     "tasks.task": "task_id",
     "timers.timeentry": "entry_id",
+    "tags.tag": "tag_id",
 }
 
 
@@ -383,11 +386,34 @@ def _flag_door() -> Door:
     return Door(Flag, None, None, delete, closed=False)
 
 
+def _tag_door() -> Door:
+    def add() -> Any:
+        return {"name": "Urgent"}, lambda root: tag_services.tag_create(
+            name="Urgent 2", actor_id=root.pk
+        )
+
+    def change() -> Any:
+        row, twin = TagFactory(), TagFactory()
+        return (
+            row,
+            {"name": "Renamed"},
+            lambda root: tag_services.tag_rename(tag=twin, name="Renamed 2", actor_id=root.pk),
+            twin,
+        )
+
+    def delete() -> Any:
+        row, twin = TagFactory(), TagFactory()
+        return row, lambda root: tag_services.tag_delete(tag=twin, actor_id=root.pk), twin
+
+    return Door(Tag, add, change, delete)
+
+
 DOORS: dict[str, Callable[[], Door]] = {
     "clients.client": _client_door,
     "projects.project": _project_door,
     "tasks.task": _task_door,
     "timers.timeentry": _entry_door,
+    "tags.tag": _tag_door,
     "accounts.profile": _profile_door,
     "auth.user": _user_door,
     "accounts.apitoken": _token_door,

@@ -25,9 +25,10 @@ class TimeEntryAdmin(ServiceAdmin):
     list_select_related = ("user", "project", "task")
     date_hierarchy = "started_at"
     raw_id_fields = ("user", "task")
+    autocomplete_fields = ("tags",)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> AdminFields:
-        fields: AdminFields = ["user", *services.EDITABLE]
+        fields: AdminFields = ["user", *services.EDITABLE, "tags"]
         return fields if obj is None else [*fields, "source"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
@@ -40,6 +41,12 @@ class TimeEntryAdmin(ServiceAdmin):
         if obj is None:
             form.base_fields["ended_at"].required = True
         return form
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The service set the tags (entry_create / entry_update); the form's own m2m save
+        # would be a second write behind its back.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def service_create(self, request: HttpRequest, data: dict[str, Any]) -> TimeEntry:
         return services.entry_create(**data).entry

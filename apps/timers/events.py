@@ -17,6 +17,7 @@ ENTRY_ID = Int("Id of the time entry.")
 PROJECT_ID = Int("Id of the entry's project.")
 TASK_ID = Int("Id of the entry's task, if it has one.", optional=True)
 BILLABLE = Bool("The time is billable.")
+TAG_COUNT = Int("How many tags the entry carries (never their names).")
 DURATION = Bucketed(
     "Length of the entry, rounded into a range.",
     bounds=(60, 300, 900, 1800, 3600, 7200, 14400, 28800),
@@ -33,6 +34,7 @@ analytics.declare(
         "task_id": TASK_ID,
         "billable": BILLABLE,
         "stopped_previous": Bool("A running timer was stopped to start this one."),
+        "tag_count": TAG_COUNT,
         "channel": CHANNEL,
     },
 )
@@ -72,6 +74,7 @@ analytics.declare(
         "billable": BILLABLE,
         "duration": DURATION,
         "overlaps": Int("How many of the user's other entries it overlaps."),
+        "tag_count": TAG_COUNT,
         "channel": CHANNEL,
     },
 )
@@ -97,7 +100,9 @@ analytics.declare(
 
 
 @analytics.receiver(signals.timer_started)
-def _timer_started(*, entry: TimeEntry, stopped_previous: bool, **_: Any) -> None:
+def _timer_started(
+    *, entry: TimeEntry, stopped_previous: bool, tag_count: int = 0, **_: Any
+) -> None:
     analytics.emit(
         "timer.started",
         actor_id=entry.user_id,
@@ -106,6 +111,7 @@ def _timer_started(*, entry: TimeEntry, stopped_previous: bool, **_: Any) -> Non
         task_id=entry.task_id,
         billable=entry.billable,
         stopped_previous=stopped_previous,
+        tag_count=tag_count,
         channel=context.channel(),
     )
 
@@ -138,7 +144,7 @@ def _timer_idle_trimmed(
 
 
 @analytics.receiver(signals.time_entry_created)
-def _entry_created(*, entry: TimeEntry, overlaps: int, **_: Any) -> None:
+def _entry_created(*, entry: TimeEntry, overlaps: int, tag_count: int = 0, **_: Any) -> None:
     analytics.emit(
         "time_entry.created",
         actor_id=entry.user_id,
@@ -148,6 +154,7 @@ def _entry_created(*, entry: TimeEntry, overlaps: int, **_: Any) -> None:
         billable=entry.billable,
         duration=entry.duration_seconds,
         overlaps=overlaps,
+        tag_count=tag_count,
         channel=context.channel(),
     )
 

@@ -7,6 +7,7 @@ API give the same answers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +22,8 @@ from django.utils import timezone
 from apps.core.limits import validate_stored_time
 from apps.core.services import apply_changes, send_on_commit
 from apps.projects.models import Project
+from apps.tags.models import Tag
+from apps.tags.services import tags_resolve
 from apps.tasks.models import Task
 from apps.timers import signals
 from apps.timers.models import MAX_ENTRY_DURATION, Source, TimeEntry
@@ -29,6 +32,9 @@ from apps.timers.selectors import entry_overlaps
 # Clocks of browsers and servers drift; a start a few seconds "in the future" is not an error.
 FUTURE_TOLERANCE = timedelta(minutes=1)
 EDITABLE = ("project", "task", "started_at", "ended_at", "notes", "billable")
+# What a door may pass as ``tags``: Tag objects, tag ids, or names (missing names are
+# created: a member creates a tag by using it). See apps.tags.services.tags_resolve.
+TagValues = Iterable[Tag | int | str]
 
 
 @dataclass
@@ -98,6 +104,19 @@ def _lock_user_timer(user: User) -> TimeEntry | None:
     return TimeEntry.objects.select_for_update().filter(user=user, ended_at__isnull=True).first()
 
 
+def _set_tags(entry: TimeEntry, tags: list[Tag]) -> bool:
+    """Give ``entry`` exactly ``tags``; whether its set of tags changed."""
+    before = set(entry.tags.values_list("pk", flat=True)) if entry.pk else set()
+    if before == {tag.pk for tag in tags}:
+        return False
+    entry.tags.set(tags)
+    return True
+
+
+def _resolve(tags: TagValues | None, *, actor_id: int | None) -> list[Tag]:
+    return [] if tags is None else tags_resolve(values=tags, actor_id=actor_id)
+
+
 def _stop(entry: TimeEntry, at: datetime) -> TimeEntry:
     entry.ended_at = max(at, entry.started_at)
     entry.save(update_fields=["ended_at", "updated_at"])
@@ -114,12 +133,14 @@ def timer_start(
     task: Task | None = None,
     notes: str = "",
     billable: bool | None = None,
+    tags: TagValues | None = None,
 ) -> TimeEntry:
     """Start the user's timer; a timer already running is stopped first, atomically."""
     _check_project_and_task(project, task)
     _check_notes(notes)
     try:
         with transaction.atomic():
+            resolved = _resolve(tags, actor_id=user.pk)
             now = timezone.now()
             running = _lock_user_timer(user)
             if running is not None:
@@ -133,11 +154,13 @@ def timer_start(
                 billable=project.billable if billable is None else billable,
                 source=Source.TIMER,
             )
+            _set_tags(entry, resolved)
             send_on_commit(
                 signals.timer_started,
                 TimeEntry,
                 entry=entry,
                 stopped_previous=running is not None,
+                tag_count=len(resolved),
             )
     except IntegrityError as exc:
         raise ValidationError(
@@ -236,10 +259,12 @@ def entry_create(
     task: Task | None = None,
     notes: str = "",
     billable: bool | None = None,
+    tags: TagValues | None = None,
 ) -> EntryWrite:
     """Record a finished span of work by hand. Overlaps are allowed and reported."""
     _check_project_and_task(project, task)
     _check_times(started_at, ended_at)
+    resolved = _resolve(tags, actor_id=user.pk)
     entry = TimeEntry(
         user=user,
         project=project,
@@ -252,8 +277,15 @@ def entry_create(
     )
     entry.full_clean(validate_constraints=False)
     entry.save()
+    _set_tags(entry, resolved)
     overlaps = entry_overlaps(entry=entry)
-    send_on_commit(signals.time_entry_created, TimeEntry, entry=entry, overlaps=len(overlaps))
+    send_on_commit(
+        signals.time_entry_created,
+        TimeEntry,
+        entry=entry,
+        overlaps=len(overlaps),
+        tag_count=len(resolved),
+    )
     return EntryWrite(entry=entry, overlaps=overlaps)
 
 
@@ -265,6 +297,8 @@ def entry_update(
 
     A finished entry stays finished: clearing its end would turn old work into a running
     timer (and collide with the one running now); restarting work is the timer's job.
+    ``data["tags"]`` (Tag objects, ids or names, as :data:`TagValues`) replaces the
+    entry's tags; it counts as one changed field ``tags`` when the set differs.
     """
     if entry.ended_at is not None and "ended_at" in data and data["ended_at"] is None:
         raise ValidationError(
@@ -276,6 +310,9 @@ def entry_update(
                 )
             }
         )
+    data = dict(data)
+    tags = data.pop("tags", None)
+    resolved = None if tags is None else _resolve(tags, actor_id=actor_id or entry.user_id)
     changed = apply_changes(entry, data, allowed=EDITABLE)
     if changed:
         # Fixing the notes of an entry on a since-archived project is fine; moving an
@@ -285,6 +322,11 @@ def entry_update(
             _check_times(entry.started_at, entry.ended_at)
         entry.full_clean(validate_constraints=False)
         entry.save(update_fields=[*changed, "updated_at"])
+    if resolved is not None and _set_tags(entry, resolved):
+        if not changed:
+            entry.save(update_fields=["updated_at"])
+        changed.append("tags")
+    if changed:
         send_on_commit(
             signals.time_entry_updated, TimeEntry, entry=entry, actor_id=actor_id, changed=changed
         )

@@ -20,13 +20,17 @@ def test_the_timer_and_its_entries(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.timer_start(user=member, project=project, task=task, notes="secret")
+        first = services.timer_start(
+            user=member, project=project, task=task, notes="secret", tags=["Secret Tag"]
+        )
         TimeEntry.objects.filter(pk=first.pk).update(
             started_at=timezone.now() - timedelta(minutes=20)
         )
         second = services.timer_start(user=member, project=project)
         services.timer_stop(user=member)
+    tag_id = first.tags.get().pk
     assert [(e.name, dict(e.properties)) for e in analytics_events] == [
+        ("tag.created", {"tag_id": tag_id, "implicit": True, "channel": "cli"}),
         (
             "timer.started",
             {
@@ -35,6 +39,7 @@ def test_the_timer_and_its_entries(
                 "task_id": task.pk,
                 "billable": True,
                 "stopped_previous": False,
+                "tag_count": 1,
                 "channel": "cli",
             },
         ),
@@ -55,6 +60,7 @@ def test_the_timer_and_its_entries(
                 "task_id": None,
                 "billable": True,
                 "stopped_previous": True,
+                "tag_count": 0,
                 "channel": "cli",
             },
         ),
@@ -69,6 +75,7 @@ def test_the_timer_and_its_entries(
         ),
     ]
     assert {event.actor_id for event in analytics_events} == {member.pk}
+    assert "Secret" not in str(list(analytics_events)), "tag names never leave"
 
 
 def test_manual_entries(
@@ -98,6 +105,7 @@ def test_manual_entries(
         "billable": True,
         "duration": "2h-4h",
         "overlaps": 0,
+        "tag_count": 0,
         "channel": "cli",
     }
     assert created[1].properties["overlaps"] == 1
