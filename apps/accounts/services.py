@@ -85,6 +85,18 @@ def profile_update(*, user: User, data: dict[str, Any]) -> Profile:
     return profile
 
 
+def profile_remember_report_preset(*, user: User, preset: str) -> None:
+    """Remember the report period ``user`` chose last; the report page opens with it.
+
+    A display preference, like a sort order: written only when it changes, no event.
+    """
+    profile = profile_get(user=user)
+    if profile.report_preset != preset:
+        profile.report_preset = preset
+        profile.full_clean(validate_unique=False, validate_constraints=False)
+        profile.save(update_fields=["report_preset"])
+
+
 def api_token_default_name() -> str:
     return f"API token {timezone.now().date().isoformat()}"
 

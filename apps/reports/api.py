@@ -4,8 +4,9 @@ from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.http import HttpResponseBase
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -13,7 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.models import ReportPreset
+from apps.accounts.selectors import profile_get
 from apps.core.limits import validate_date_in_range
+from apps.reports import periods
 from apps.reports.exports import CONTENT_TYPES, FORMATS, export_response, format_enabled
 from apps.reports.selectors import GROUPINGS, report_summary
 from apps.reports.signals import report_viewed
@@ -23,16 +27,43 @@ MAX_REPORT_DAYS = 366 * 5
 
 
 class SummaryQuerySerializer(serializers.Serializer):
+    period = serializers.ChoiceField(
+        choices=[name for name in periods.PRESETS if name != ReportPreset.CUSTOM],
+        required=False,
+        help_text="A named period in your time zone instead of start and end "
+        "(weeks start on Monday; months and years are whole).",
+    )
     start = serializers.DateField(
         validators=[validate_date_in_range],
-        help_text="First day, YYYY-MM-DD, in your time zone (1970-01-01 to 2199-12-31).",
+        required=False,
+        help_text="First day, YYYY-MM-DD, in your time zone (1970-01-01 to 2199-12-31). "
+        "Required unless period is given.",
     )
     end = serializers.DateField(
-        validators=[validate_date_in_range], help_text="Last day, inclusive."
+        validators=[validate_date_in_range],
+        required=False,
+        help_text="Last day, inclusive. Required unless period is given.",
     )
     group_by = serializers.ChoiceField(choices=GROUPINGS, default="project")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        preset = attrs.pop("period", None)
+        if preset is not None:
+            if "start" in attrs or "end" in attrs:
+                raise serializers.ValidationError(
+                    {"period": ["Give either a period or start and end, not both."]}
+                )
+            user = self.context["request"].user
+            today = timezone.localdate(timezone=profile_get(user=user).tzinfo)
+            attrs["start"], attrs["end"] = periods.preset_period(preset, today=today)
+            return attrs
+        missing = {
+            name: ["This field is required unless period is given."]
+            for name in ("start", "end")
+            if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
         if attrs["start"] > attrs["end"]:
             raise serializers.ValidationError({"end": ["The end is before the start."]})
         if (attrs["end"] - attrs["start"]).days > MAX_REPORT_DAYS:
@@ -40,8 +71,23 @@ class SummaryQuerySerializer(serializers.Serializer):
         return attrs
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string", "format": "date"}],
+        "nullable": True,
+        "description": "Id of the group (null for entries without one, such as no task), "
+        "or the day as YYYY-MM-DD when grouped by day.",
+    }
+)
+class SummaryKeyField(serializers.Field):
+    """A group's id, or a day; the summary is returned as computed, so only documented."""
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
 class SummaryRowSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="Id of the group, or the day as YYYY-MM-DD.")
+    key = SummaryKeyField()
     label = serializers.CharField()  # type: ignore[assignment]
     seconds = serializers.IntegerField()
     billable_seconds = serializers.IntegerField()
@@ -68,7 +114,7 @@ class SummaryView(APIView):
 
     @extend_schema(parameters=[SummaryQuerySerializer], responses={200: SummarySerializer})
     def get(self, request: Request) -> Response:
-        query = SummaryQuerySerializer(data=request.query_params)
+        query = SummaryQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
         params = query.validated_data
         summary = report_summary(user=cast(User, request.user), **params)

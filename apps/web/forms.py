@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -18,10 +19,11 @@ from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils import timezone
 
-from apps.accounts.models import timezone_names
+from apps.accounts.models import ReportPreset, timezone_names
 from apps.clients.models import Client
 from apps.core.limits import validate_date_in_range, validate_stored_time, validate_text
 from apps.projects.models import Project
+from apps.reports import periods
 from apps.reports.api import MAX_REPORT_DAYS
 from apps.reports.exports import EntryQuery
 from apps.reports.selectors import GROUPINGS
@@ -294,20 +296,54 @@ class EntryFilterForm(AccessibleForm):
 
 class ReportForm(EntryFilterForm):
     group_by = forms.ChoiceField(label="Group by", required=False)
+    # A named period (the preset links send it); typed dates are a custom period.
+    period = forms.ChoiceField(
+        label="Period", required=False, choices=ReportPreset.choices, widget=forms.HiddenInput
+    )
 
     def __init__(
         self,
         data: QueryDict,
         *,
         is_admin: bool = False,
-        period: tuple[date, date],
+        today: date,
+        remembered: str = periods.DEFAULT,
         **kwargs: Any,
     ) -> None:
-        # An empty day means the default period, so "?project=3" is a complete report link.
         data = data.copy()
+        chosen = data.get("period", "")
+        typed = data.get("start") or data.get("end")
+        if chosen in periods.PRESETS and chosen != ReportPreset.CUSTOM:
+            self.preset = chosen
+        elif chosen or typed:
+            # Typed dates (or "custom", or a made-up name that the field refuses): the
+            # dates the user gave, an empty one filled from this month.
+            self.preset = ReportPreset.CUSTOM.value
+        else:
+            self.preset = remembered if remembered in periods.PRESETS else periods.DEFAULT
+            if self.preset == ReportPreset.CUSTOM:
+                self.preset = periods.DEFAULT  # a custom period has no dates to remember
+        named = self.preset != ReportPreset.CUSTOM
+        period = periods.preset_period(self.preset if named else periods.DEFAULT, today=today)
         for name, default in zip(("start", "end"), period, strict=True):
-            if not data.get(name):
+            if named:
                 data[name] = default.isoformat()
+            elif not data.get(name):
+                # An empty day means this month's, so "?project=3" is a complete report link.
+                data[name] = default.isoformat()
+        if not named and chosen in ("", ReportPreset.CUSTOM):
+            # Typed dates that are exactly a named period are that period (remembered too).
+            self.preset = next(
+                (
+                    name
+                    for name in periods.PRESETS
+                    if name != ReportPreset.CUSTOM
+                    and tuple(d.isoformat() for d in periods.preset_period(name, today=today))
+                    == (data.get("start"), data.get("end"))
+                ),
+                ReportPreset.CUSTOM.value,
+            )
+        self.today = today
         super().__init__(data, is_admin=is_admin, **kwargs)
         self.fields["start"].required = self.fields["end"].required = True
         self.fields["start"].initial, self.fields["end"].initial = period
@@ -317,6 +353,19 @@ class ReportForm(EntryFilterForm):
         self.fields["group_by"].initial = "project"
         self.fields["group_by"].hide_optional = True  # type: ignore[attr-defined]  # empty means "project"
         self.order_fields(["start", "end", "group_by", "project", "task", "user"])
+
+    def preset_links(self) -> list[tuple[str, str, bool]]:
+        """(label, query string, current) of each named period, keeping the other filters."""
+        kept = {
+            name: value
+            for name, value in self.data.items()
+            if name not in ("start", "end", "period") and name in self.fields and value
+        }
+        return [
+            (label, urlencode({**kept, "period": value}), value == self.preset)
+            for value, label in ReportPreset.choices
+            if value != ReportPreset.CUSTOM
+        ]
 
     def clean_group_by(self) -> str:
         # Links such as "report for this project" leave it out; the select always sends it.

@@ -59,12 +59,6 @@ def week_bounds(day: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def default_period(*, user: User) -> tuple[date, date]:
-    """The current month up to today, in the user's time zone."""
-    today = timezone.localdate(timezone=user_timezone(user))
-    return today.replace(day=1), today
-
-
 @dataclass
 class Dashboard:
     running: TimeEntry | None

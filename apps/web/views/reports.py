@@ -17,9 +17,12 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from apps.accounts.selectors import user_is_admin
+from apps.accounts.models import ReportPreset
+from apps.accounts.selectors import profile_get, user_is_admin
+from apps.accounts.services import profile_remember_report_preset
 from apps.core import flags
 from apps.core.types import AuthenticatedHttpRequest
 from apps.projects.models import Project
@@ -35,7 +38,6 @@ from apps.reports.selectors import report_summary
 from apps.reports.signals import report_viewed
 from apps.timers.models import TimeEntry
 from apps.web.forms import GROUP_LABELS, EntryFilterForm, ReportForm
-from apps.web.selectors import default_period
 
 # Longer periods are charted per month: daily bars would be too thin to tell apart or label.
 MAX_DAILY_BARS = 62
@@ -131,11 +133,18 @@ def _charts(
 @login_required
 def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     is_admin = user_is_admin(request.user)
-    period = default_period(user=request.user)
-    form = ReportForm(request.GET, is_admin=is_admin, period=period)
+    profile = profile_get(user=request.user)
+    form = ReportForm(
+        request.GET,
+        is_admin=is_admin,
+        today=timezone.localdate(timezone=profile.tzinfo),
+        remembered=profile.report_preset,
+    )
     context: dict[str, Any] = {"form": form, "is_admin": is_admin}
     if not form.is_valid():
-        return render(request, "web/reports/report.html", context)
+        return render(request, "web/reports/report.html", context, status=400)
+    if form.preset != ReportPreset.CUSTOM and form.preset != profile.report_preset:
+        profile_remember_report_preset(user=request.user, preset=form.preset)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     group_by, query = form.cleaned_data["group_by"], form.query()
     base = entries_matching(user=request.user, query=query, finished_only=True)
