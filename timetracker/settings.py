@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "apps.reports",
     "apps.web",
     "apps.monitoring",
+    # The week grid, the calendar and the calendar feed (docs/user-guide.md).
+    "apps.timesheet",
     "django_prometheus",
     "waffle",
     "analytics",
@@ -233,6 +235,8 @@ CACHES = {
 WAFFLE_CACHE_PREFIX = "waffle:"
 # A flag or switch name missing from apps.core.flags raises instead of reading as off.
 FLAGS_STRICT = DEBUG
+# The week grid places the entry of a new cell at this local time of its day (HH:MM).
+TIMESHEET_DAY_START = env_str("TIMESHEET_DAY_START", "09:00")
 # A running timer older than this is flagged on the dashboard (the idle-timer flag).
 IDLE_TIMER_HOURS = env_int("IDLE_TIMER_HOURS", 12, minimum=1)
 

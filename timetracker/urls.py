@@ -66,6 +66,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("apps.monitoring.urls")),
     path("", include("apps.web.urls")),
+    path("", include("apps.timesheet.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("privacy/", include("analytics.urls")),

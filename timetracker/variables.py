@@ -219,6 +219,17 @@ VARIABLES: tuple[Variable, ...] = (
         section="cache",
         example="12",
     ),
+    Variable(
+        "TIMESHEET_DAY_START",
+        "str",
+        "09:00",
+        "The local time of day (`HH:MM`, 24-hour) at which the week grid places the entry "
+        "of a cell filled in by hand. On today's cell the entry starts early enough to have "
+        "ended by now, if the day allows it. A value that is not a time stops start-up "
+        "with an error naming the variable.",
+        section="cache",
+        example="09:00",
+    ),
     # --- HTTPS and security
     Variable(
         "SECURE_SSL_REDIRECT",
