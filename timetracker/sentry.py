@@ -11,25 +11,43 @@ and the request id: the full message stays in the local JSON log line with the s
 request id (docs/monitoring.md).
 
 Breadcrumbs are not kept at all (``max_breadcrumbs=0``), and both hooks run only for an
-error or a sampled trace: with tracing off (the default) a request does no Sentry work
-beyond the SDK's own, and less of that than before (no session bookkeeping).
+error or a sampled trace.
+
+Two configurations (docs/performance.md, section 1):
+
+* **tracing off** (``SENTRY_TRACES_SAMPLE_RATE=0``, the default): errors only, and nothing
+  of the SDK on the request path. No default or auto-enabled integrations (they patch the
+  WSGI handler, every SQL query, every log record, outgoing HTTP and Redis calls) except
+  three that only act when the process ends or an error is captured (atexit, dedupe,
+  excepthook); a request's unhandled exception reaches Sentry from Django's own
+  ``got_request_exception`` signal (:func:`capture_request_exception`), with the same
+  allow-list;
+* **tracing on** (a rate above 0): the SDK's Django integration, which wraps the request,
+  the view, templates and SQL in spans (no middleware, signal or cache spans), and its
+  default integrations.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
 import sentry_sdk
+from django.core.signals import got_request_exception
 from django.urls import Resolver404, resolve
+from sentry_sdk.integrations import Integration
+from sentry_sdk.integrations.atexit import AtexitIntegration
+from sentry_sdk.integrations.dedupe import DedupeIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.integrations.excepthook import ExcepthookIntegration
 from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.transport import HttpTransport
-from sentry_sdk.utils import BadDsn, Dsn
+from sentry_sdk.utils import BadDsn, Dsn, event_from_exception
 
 from analytics import context, identity
 
@@ -323,7 +341,49 @@ def dsn_problem(dsn: str) -> str | None:
     return None
 
 
+def capture_request_exception(sender: Any, request: Any = None, **kwargs: Any) -> None:
+    """Django's ``got_request_exception``: the request's unhandled exception, as an error.
+
+    Django sends the signal while it handles the exception, so ``sys.exc_info()`` holds it.
+    With tracing on, the SDK's Django integration captures it itself (and this does not).
+    The event carries the method and the path only for :func:`allowed`, which keeps the
+    method and turns the path into the route name.
+    """
+    client = sentry_sdk.get_client()
+    if not client.is_active() or client.get_integration(DjangoIntegration) is not None:
+        return
+    exc_info = sys.exc_info()
+    if exc_info[1] is None:
+        return
+    event, hint = event_from_exception(
+        exc_info,
+        client_options=client.options,
+        mechanism={"type": "django", "handled": False},
+    )
+    method = getattr(request, "method", None)
+    path = getattr(request, "path_info", None)
+    event["request"] = {
+        key: value for key, value in (("method", method), ("url", path)) if isinstance(value, str)
+    }
+    sentry_sdk.capture_event(event, hint=hint)
+
+
+def _integrations(tracing: bool) -> list[Integration]:
+    if not tracing:
+        # Only what acts at exit or on a captured error; no patch on the request path.
+        return [AtexitIntegration(), DedupeIntegration(), ExcepthookIntegration()]
+    return [
+        # No spans around middleware or signal receivers, none for cache calls: the
+        # analytics adapters listen to many signals, and wrapping each one costs every
+        # request (docs/performance.md); cache keys can name users.
+        DjangoIntegration(middleware_spans=False, signals_spans=False, cache_spans=False),
+        # Log lines stay local (logs/app.jsonl): neither events nor breadcrumbs.
+        LoggingIntegration(level=None, event_level=None),
+    ]
+
+
 def init_sentry(*, dsn: str, environment: str, release: str, traces_sample_rate: float) -> None:
+    tracing = bool(traces_sample_rate)
     sentry_sdk.init(
         dsn=dsn,
         environment=environment,
@@ -337,7 +397,8 @@ def init_sentry(*, dsn: str, environment: str, release: str, traces_sample_rate:
         before_send=before_send,  # type: ignore[arg-type]
         before_send_transaction=before_send_transaction,  # type: ignore[arg-type]
         # No breadcrumbs (SQL, HTTP and log crumbs carry URLs and values); the SDK still
-        # makes the SQL ones, so a before_breadcrumb hook would cost a call per query.
+        # makes the SQL ones when tracing, so a before_breadcrumb hook would cost a call
+        # per query.
         max_breadcrumbs=0,
         # No per-request session bookkeeping, no SDK statistics, and no trace headers
         # (which name the release and the route) on outgoing requests to PostHog or the
@@ -345,15 +406,16 @@ def init_sentry(*, dsn: str, environment: str, release: str, traces_sample_rate:
         auto_session_tracking=False,
         send_client_reports=False,
         trace_propagation_targets=[],
-        integrations=[
-            # No spans around middleware or signal receivers, none for cache calls: the
-            # analytics adapters listen to many signals, and wrapping each one costs every
-            # request (docs/performance.md); cache keys can name users.
-            DjangoIntegration(middleware_spans=False, signals_spans=False, cache_spans=False),
-            # Log lines stay local (logs/app.jsonl): neither events nor breadcrumbs.
-            LoggingIntegration(level=None, event_level=None),
-        ],
+        # Integrations are chosen here, never by what happens to be installed (Redis, RQ,
+        # ...): with tracing off only the three above, with tracing on the Django one plus
+        # the SDK's defaults (logging, stdlib HTTP, threading, ...).
+        default_integrations=tracing,
+        auto_enabling_integrations=False,
+        integrations=_integrations(tracing),
         server_name="",
         # Every envelope sent goes into the outbound ledger (size, status; no contents).
         transport=LedgerTransport,
+    )
+    got_request_exception.connect(
+        capture_request_exception, dispatch_uid="timetracker.sentry.capture_request_exception"
     )

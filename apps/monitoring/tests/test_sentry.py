@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import sentry_sdk
+from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path
@@ -92,11 +93,38 @@ def test_a_view_error_arrives_without_body_cookies_email_or_notes(
     assert b"127.0.0.1" not in sentry.requests[0].body
 
 
-def test_tracing_off_means_no_sampling_and_no_breadcrumbs(sentry: FakePostHog) -> None:
+def test_tracing_off_means_no_sampling_no_breadcrumbs_and_nothing_on_the_request_path(
+    sentry: FakePostHog,
+) -> None:
     client = sentry_sdk.get_client()
     assert client.options["traces_sample_rate"] is None
     assert client.options["max_breadcrumbs"] == 0
     assert client.options["trace_propagation_targets"] == []
+    # Errors come from Django's got_request_exception; no integration wraps the WSGI
+    # handler, SQL, logging, outgoing HTTP or Redis (docs/performance.md, section 1).
+    assert sorted(client.integrations) == ["atexit", "dedupe", "excepthook"]
+    assert client.get_integration(DjangoIntegration) is None
+    keys = [receiver[0][0] for receiver in got_request_exception.receivers]
+    assert "timetracker.sentry.capture_request_exception" in keys
+
+
+@pytest.fixture
+def traced_sentry() -> Iterator[FakePostHog]:
+    with FakePostHog(paths=None) as fake:
+        dsn = fake.url.replace("http://", "http://publickey@") + "/1"
+        init_sentry(dsn=dsn, environment="test", release="9.9.9", traces_sample_rate=0.5)
+        try:
+            yield fake
+        finally:
+            sentry_sdk.get_client().close()
+            sentry_sdk.init(dsn=None)
+
+
+def test_tracing_on_switches_to_the_django_integration_without_auto_enabled_ones(
+    traced_sentry: FakePostHog,
+) -> None:
+    client = sentry_sdk.get_client()
+    assert client.options["traces_sample_rate"] == 0.5
     django = client.get_integration(DjangoIntegration)
     assert django is not None
     assert (django.middleware_spans, django.signals_spans, django.cache_spans) == (
@@ -104,6 +132,29 @@ def test_tracing_off_means_no_sampling_and_no_breadcrumbs(sentry: FakePostHog) -
         False,
         False,
     )
+    # Not whatever happens to be installed (Redis, RQ, ...): Django plus the defaults.
+    assert "redis" not in client.integrations
+    assert "rq" not in client.integrations
+
+
+@pytest.mark.urls("apps.monitoring.tests.test_sentry")
+def test_with_tracing_on_an_error_is_sent_once(traced_sentry: FakePostHog, member: Any) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(member)
+    response = client.post("/boom/", {"notes": NOTES})
+    assert response.status_code == 500
+    sentry_sdk.flush(timeout=5)
+
+    events = [
+        payload
+        for request in traced_sentry.requests
+        for payload in parse_envelope(request.body).payloads("event")
+    ]
+    # The Django integration captured it; the got_request_exception receiver stood back.
+    assert len(events) == 1
+    assert events[0]["tags"]["route"] == "boom"
+    assert events[0]["tags"]["request_id"] == response["X-Request-ID"]
+    assert_no_piece_of([NOTES], traced_sentry.all_bytes.decode("utf-8", "replace"))
 
 
 # --- The allow-list on events built by hand ----------------------------------------------------
