@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "apps.timers",
     "apps.tags",
     "apps.reports",
+    "apps.jobs",
+    "apps.imports",
     "apps.web",
     "apps.monitoring",
     # The week grid, the calendar and the calendar feed (docs/user-guide.md).
@@ -120,6 +122,10 @@ INSTALLED_APPS = [
     "waffle",
     "analytics",
     "telemetry",
+    # Background work: Django's tasks framework (backport) and its database queue
+    # ("Background work" below).
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +245,33 @@ FLAGS_STRICT = DEBUG
 TIMESHEET_DAY_START = env_str("TIMESHEET_DAY_START", "09:00")
 # A running timer older than this is flagged on the dashboard (the idle-timer flag).
 IDLE_TIMER_HOURS = env_int("IDLE_TIMER_HOURS", 12, minimum=1)
+
+# --- Background work (docs/deployment.md) --------------------------------------------------
+# Imports and large exports run as tasks of Django's tasks framework (the django-tasks
+# backport). "database" keeps the queue in the app's own database: SQLite and `make run`
+# need nothing more, and `manage.py db_worker` runs the queued jobs. "rq" queues in Redis
+# (REDIS_URL) for `manage.py rqworker`; "immediate" runs each job inside the request.
+TASKS_BACKEND = env_choice("TASKS_BACKEND", "database", ("database", "rq", "immediate"))
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+if TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL (the queue lives in Redis).")
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+# Files a job produced (exports, import reports) and uploads waiting for a worker; shared by
+# the app and the worker containers.
+JOB_FILES_DIR = DATA_DIR / "jobs"
+# A finished job's file may be downloaded for this long, then the cleanup deletes it.
+JOB_FILE_RETENTION_HOURS = env_int("JOB_FILE_RETENTION_HOURS", 24, minimum=1)
+# Web exports of more entries than this are prepared in the background (with progress).
+EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 20000, minimum=1)
+# Import files with more rows than this are queued; smaller ones run in the request.
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2000, minimum=1)
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

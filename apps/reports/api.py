@@ -8,7 +8,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +17,10 @@ from rest_framework.views import APIView
 from apps.accounts.models import ReportPreset
 from apps.accounts.selectors import profile_get
 from apps.core.limits import validate_date_in_range
+from apps.jobs.api import JobStatusSerializer
+from apps.jobs.selectors import job_status
 from apps.reports import periods
+from apps.reports.background import export_job_start
 from apps.reports.exports import CONTENT_TYPES, FORMATS, export_response, format_enabled
 from apps.reports.selectors import GROUPINGS, report_summary
 from apps.reports.signals import report_viewed
@@ -181,6 +184,15 @@ EXPORT_RENDERERS = [
 ]
 
 
+def _wants_async(request: Request) -> bool:
+    raw = request.query_params.get("async", "").strip().lower()
+    if raw in ("", "false", "0", "no"):
+        return False
+    if raw in ("true", "1", "yes"):
+        return True
+    raise ValidationError({"async": ["Must be true or false."]})
+
+
 class TimeEntryExportView(APIView):
     """Served at ``time-entries/export/`` (URL name ``time-entry-export``), ahead of the
     time-entry router so that ``export`` is not taken for an entry id."""
@@ -211,12 +223,21 @@ class TimeEntryExportView(APIView):
                 enum=[*FORMATS],
                 description="File format; without it the Accept header decides (default csv).",
             ),
+            OpenApiParameter(
+                "async",
+                bool,
+                description="true: prepare the file as a background job and answer 202 with "
+                "the job (poll its status_url, then fetch its download_url).",
+            ),
         ],
         responses={
-            (200, CONTENT_TYPES[fmt].split(";")[0]): (
-                ExportJSONSerializer if fmt == "json" else OpenApiTypes.BINARY
-            )
-            for fmt in FORMATS
+            **{
+                (200, CONTENT_TYPES[fmt].split(";")[0]): (
+                    ExportJSONSerializer if fmt == "json" else OpenApiTypes.BINARY
+                )
+                for fmt in FORMATS
+            },
+            (202, "application/json"): JobStatusSerializer,
         },
     )
     def get(self, request: Request) -> HttpResponseBase:
@@ -228,6 +249,17 @@ class TimeEntryExportView(APIView):
             raise NotFound("This export format is switched off.")
         params = ExportFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
+        if _wants_async(request):
+            job = export_job_start(
+                owner=cast(User, request.user),
+                query=params.entry_query(),
+                fmt=request.accepted_renderer.format,
+                channel="api",
+                uid_domain=request.get_host().rsplit(":", 1)[0] or "timetracker",
+            )
+            status = job_status(job, api=True)
+            location = request.build_absolute_uri(status["status_url"])
+            return Response(status, status=202, headers={"Location": location})
         return export_response(
             user=cast(User, request.user),
             query=params.entry_query(),

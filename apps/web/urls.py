@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from apps.web.views import account, clients, dashboard, entries, projects, reports, twofactor
+from apps.jobs import views as jobs
+from apps.web.views import (
+    account,
+    clients,
+    dashboard,
+    entries,
+    imports,
+    projects,
+    reports,
+    twofactor,
+)
 
 # A namespace, because the API router names its routes "project-list", "client-archive"...
 app_name = "web"
@@ -35,6 +45,16 @@ urlpatterns = [
     path("tasks/<int:pk>/delete/", projects.task_delete, name="task-delete"),
     path("reports/", reports.report, name="report"),
     re_path(r"^reports/export\.(?P<fmt>csv|xlsx|json|ics)$", reports.export, name="export"),
+    re_path(
+        r"^reports/export-job\.(?P<fmt>csv|xlsx|json|ics)$",
+        reports.export_background,
+        name="export-job",
+    ),
+    path("import/", imports.import_upload, name="import"),
+    path("jobs/", jobs.job_list, name="job-list"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job-detail"),
+    path("jobs/<int:pk>/status/", jobs.job_status_view, name="job-status"),
+    path("jobs/<int:pk>/download/", jobs.job_download, name="job-download"),
     path("accounts/profile/", account.profile, name="profile"),
     path("accounts/password/", account.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/2fa/", twofactor.overview, name="twofactor"),

@@ -6,7 +6,9 @@ from datetime import date, timedelta
 from typing import Any, cast
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -14,10 +16,10 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseBase,
 )
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.models import ReportPreset
 from apps.accounts.selectors import profile_get, user_is_admin
@@ -25,6 +27,7 @@ from apps.accounts.services import profile_remember_report_preset
 from apps.core import flags
 from apps.core.types import AuthenticatedHttpRequest
 from apps.projects.models import Project
+from apps.reports.background import export_job_start
 from apps.reports.charts import Bar, column_chart, row_chart
 from apps.reports.exports import (
     EntryQuery,
@@ -33,8 +36,9 @@ from apps.reports.exports import (
     format_enabled,
     formats_enabled,
 )
-from apps.reports.selectors import report_summaries
+from apps.reports.selectors import report_summary
 from apps.reports.signals import report_viewed
+from apps.timers.models import TimeEntry
 from apps.web.forms import GROUP_LABELS, EntryFilterForm, ReportForm
 
 # Longer periods are charted per month: daily bars would be too thin to tell apart or label.
@@ -75,16 +79,23 @@ def time_bars(start: date, end: date, rows: list[dict[str, Any]]) -> tuple[str, 
 
 
 def _charts(
+    user: Any,
     start: date,
     end: date,
-    summaries: dict[str, dict[str, Any]],
+    base: QuerySet[TimeEntry],
     summary: dict[str, Any],
     *,
     draw: bool = True,
 ) -> dict[str, Any]:
     """Hours per day (or month) and per project; drawn as SVG only when ``draw``."""
-    unit, bars = time_bars(start, end, summaries["day"]["rows"])
-    project_rows = sorted(summaries["project"]["rows"], key=lambda row: -row["seconds"])
+
+    def grouped(group_by: str) -> dict[str, Any]:
+        if summary["group_by"] == group_by:
+            return summary
+        return report_summary(user=user, start=start, end=end, group_by=group_by, queryset=base)
+
+    unit, bars = time_bars(start, end, grouped("day")["rows"])
+    project_rows = sorted(grouped("project")["rows"], key=lambda row: -row["seconds"])
     colours = dict(
         Project.objects.filter(pk__in=[row["key"] for row in project_rows]).values_list(
             "pk", "colour"
@@ -139,15 +150,9 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     group_by, query = form.cleaned_data["group_by"], form.query()
     base = entries_matching(user=request.user, query=query, finished_only=True)
-    # The table's grouping and the charts' (by day, by project) come from one query.
-    summaries = report_summaries(
-        user=request.user,
-        start=start,
-        end=end,
-        group_bys=(group_by, "day", "project"),
-        queryset=base,
+    summary = report_summary(
+        user=request.user, start=start, end=end, group_by=group_by, queryset=base
     )
-    summary = summaries[group_by]
     report_viewed.send(
         sender=report,
         user_id=request.user.pk,
@@ -163,7 +168,7 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
         group_label=GROUP_LABELS[group_by],
         exports=export_links(request, query),
         entries_url=reverse("web:entry-list") + "?" + urlencode(query.as_params()),
-        **_charts(start, end, summaries, summary, draw=charts),
+        **_charts(request.user, start, end, base, summary, draw=charts),
     )
     return render(request, "web/reports/report.html", context)
 
@@ -180,11 +185,41 @@ def export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponseBase:
             f"{name}: {' '.join(cast('list[str]', errs))}" for name, errs in form.errors.items()
         )
         return HttpResponseBadRequest(f"Invalid filters: {problems}", content_type="text/plain")
+    query = form.query()
+    count = entries_matching(user=request.user, query=query, finished_only=True).count()
+    if count > settings.EXPORT_BACKGROUND_ROWS:
+        # Too large to stream while the person waits: offer a background job instead.
+        context = {
+            "fmt": fmt,
+            "label": EXPORT_LABELS[fmt],
+            "count": count,
+            "params": query.as_params(),
+        }
+        return render(request, "web/jobs/export_offer.html", context)
     return export_response(
         user=request.user,
-        query=form.query(),
+        query=query,
         fmt=fmt,
         channel="web",
         uid_domain=request.get_host().rsplit(":", 1)[0] or "timetracker",
         sender=export,
     )
+
+
+@require_POST
+@login_required
+def export_background(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponseBase:
+    """Start the export as a background job (the form of the large-export page)."""
+    if not format_enabled(request, fmt):
+        raise Http404("This export format is switched off.")
+    form = EntryFilterForm(request.POST, is_admin=user_is_admin(request.user))
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid filters.", content_type="text/plain")
+    job = export_job_start(
+        owner=request.user,
+        query=form.query(),
+        fmt=fmt,
+        channel="web",
+        uid_domain=request.get_host().rsplit(":", 1)[0] or "timetracker",
+    )
+    return redirect("web:job-detail", job.pk)

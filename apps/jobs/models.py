@@ -1,0 +1,71 @@
+"""A piece of background work a user asked for (an import, a large export) and its outcome."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class JobKind(models.TextChoices):
+    IMPORT = "import", "Import"
+    EXPORT = "export", "Export"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    EXPIRED = "expired", "Done (file deleted)"
+
+
+FINISHED = (JobState.DONE, JobState.FAILED, JobState.EXPIRED)
+
+
+class Job(models.Model):
+    """Progress and result of one background task; only its owner sees it.
+
+    ``params`` holds what the handler needs to run (ids, formats, filters; never file
+    contents), ``result`` its report (counts, problems by line). A file the job produced
+    lies at ``result_path`` (relative to ``JOB_FILES_DIR``) until ``expires_at``.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+    )
+    kind = models.CharField(max_length=8, choices=JobKind.choices)
+    state = models.CharField(max_length=8, choices=JobState.choices, default=JobState.QUEUED)
+    # What the page shows next to the bar: "Checking rows", "Writing entries"...
+    stage = models.CharField(max_length=40, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    result_path = models.CharField(max_length=255, blank=True)
+    result_name = models.CharField(max_length=255, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "created_at"], name="job_owner_created"),
+            models.Index(fields=["expires_at"], name="job_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} job {self.pk} of user {self.owner_id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in FINISHED
+
+    @property
+    def percent(self) -> int | None:
+        if not self.rows_total:
+            return 100 if self.state == JobState.DONE else None
+        return min(100, self.rows_done * 100 // self.rows_total)

@@ -1,0 +1,198 @@
+"""Writes for background jobs: create (and queue), run with progress, finish, clean up.
+
+A job kind is handled by a function an app registers with :func:`register` in its own
+``background.py``; the handler reads ``job.params``, reports progress through the
+:class:`Progress` it is given and returns an :class:`Outcome`. A ``ValidationError`` from
+the handler fails the job with its messages (the user's problem, shown on the job page);
+any other exception fails it with a generic message and is logged for the operator.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.services import send_on_commit
+from apps.jobs import signals
+from apps.jobs.models import Job, JobKind, JobState
+
+logger = logging.getLogger(__name__)
+INPUT_NAME = "input"
+
+
+@dataclass
+class Outcome:
+    """What a handler hands back: its report, and the file it wrote (in the job's folder)."""
+
+    result: dict[str, Any] = field(default_factory=dict)
+    file_name: str = ""  # the file's name in job_dir(job); empty when there is none
+    download_name: str = ""  # the name the browser saves it under
+    rows: int = 0
+    # The work ended but did not succeed (an import refused for bad rows): the job fails
+    # with this message and keeps its report.
+    error: str = ""
+
+
+Handler = Callable[[Job, "Progress"], Outcome]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def register(kind: str, handler: Handler) -> None:
+    """Run jobs of ``kind`` with ``handler`` (called from an app's ``background.py``)."""
+    if kind not in JobKind.values:
+        raise ValueError(f"unknown job kind {kind!r}")
+    _HANDLERS[kind] = handler
+
+
+def job_dir(job: Job) -> Path:
+    return Path(settings.JOB_FILES_DIR) / str(job.pk)
+
+
+def job_input(job: Job) -> Path:
+    return job_dir(job) / INPUT_NAME
+
+
+class Progress:
+    """Rows done out of rows total, written to the job row as the work goes on.
+
+    Each write is its own small UPDATE outside any transaction of the handler's own, so a
+    status request sees it at once; at most about a hundred writes per stage.
+    """
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self._written = 0
+        self._step = 1
+
+    def stage(self, name: str, *, total: int | None = None) -> None:
+        self._written, self._step = 0, max(1, (total or 0) // 100)
+        Job.objects.filter(pk=self.job.pk).update(stage=name, rows_total=total, rows_done=0)
+
+    def advance(self, done: int) -> None:
+        if done - self._written >= self._step:
+            self._written = done
+            Job.objects.filter(pk=self.job.pk).update(rows_done=done)
+
+
+def job_create(
+    *,
+    owner: User,
+    kind: str,
+    params: dict[str, Any],
+    input_data: bytes | None = None,
+    background: bool = True,
+) -> Job:
+    """Record a job; with ``background`` it is queued for a worker once this commits.
+
+    Without ``background`` the caller runs it at once with :func:`job_run` (small work
+    that a page can finish within its request). ``input_data`` (an uploaded file) is kept
+    in the job's folder for the handler and deleted when the job ends.
+    """
+    if kind not in _HANDLERS:
+        raise ValueError(f"no handler registered for job kind {kind!r}")
+    jobs_cleanup()
+    with transaction.atomic():
+        job = Job.objects.create(owner=owner, kind=kind, params=params)
+        if input_data is not None:
+            folder = job_dir(job)
+            folder.mkdir(parents=True, exist_ok=True)
+            job_input(job).write_bytes(input_data)
+        send_on_commit(signals.job_created, Job, job=job, background=background)
+        if background:
+            transaction.on_commit(lambda: _enqueue(job))
+    return job
+
+
+def _enqueue(job: Job) -> None:
+    from apps.jobs.tasks import run_job
+
+    try:
+        result = run_job.enqueue(job_id=job.pk)
+    except Exception:
+        logger.exception("could not queue job %s", job.pk)
+        _finish(
+            job.pk, state=JobState.FAILED, error="The job queue is unreachable; try again later."
+        )
+        return
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+
+
+def _finish(job_id: int, *, state: str, error: str = "", outcome: Outcome | None = None) -> Job:
+    now = timezone.now()
+    changes: dict[str, Any] = {"state": state, "error": error, "finished_at": now}
+    if outcome is not None:
+        changes["result"] = outcome.result
+        changes["rows_done"] = changes["rows_total"] = outcome.rows
+        if outcome.file_name:
+            changes["result_path"] = f"{job_id}/{outcome.file_name}"
+            changes["result_name"] = outcome.download_name or outcome.file_name
+            changes["expires_at"] = now + timedelta(hours=settings.JOB_FILE_RETENTION_HOURS)
+    with transaction.atomic():
+        Job.objects.filter(pk=job_id).update(**changes)
+        job = Job.objects.get(pk=job_id)
+        send_on_commit(signals.job_finished, Job, job=job)
+    return job
+
+
+def _messages(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(f"{m}" for errors in exc.message_dict.values() for m in errors)
+    return " ".join(exc.messages)
+
+
+def job_run(*, job_id: int) -> Job | None:
+    """Run a queued job to its end; ``None`` when it is not queued (taken by another worker).
+
+    Claiming is a conditional UPDATE, so two workers (or a retry) never run one job twice.
+    """
+    claimed = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+        state=JobState.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    job = Job.objects.select_related("owner").get(pk=job_id)
+    try:
+        outcome = _HANDLERS[job.kind](job, Progress(job))
+    except ValidationError as exc:
+        shutil.rmtree(job_dir(job), ignore_errors=True)
+        return _finish(job_id, state=JobState.FAILED, error=_messages(exc))
+    except Exception:
+        logger.exception("job %s (%s) failed", job_id, job.kind)
+        shutil.rmtree(job_dir(job), ignore_errors=True)
+        return _finish(
+            job_id,
+            state=JobState.FAILED,
+            error="The job failed unexpectedly; the administrator can find the cause in the log.",
+        )
+    finally:
+        job_input(job).unlink(missing_ok=True)
+    if outcome.error:
+        return _finish(job_id, state=JobState.FAILED, error=outcome.error, outcome=outcome)
+    return _finish(job_id, state=JobState.DONE, outcome=outcome)
+
+
+def jobs_cleanup(*, now: datetime | None = None) -> int:
+    """Delete the files of jobs past ``expires_at``; return how many jobs lost their file.
+
+    The job rows stay (state ``expired``) so the owner's page says what happened.
+    """
+    now = now or timezone.now()
+    expired = list(
+        Job.objects.filter(expires_at__lte=now, state=JobState.DONE).values_list("pk", flat=True)
+    )
+    for pk in expired:
+        shutil.rmtree(Path(settings.JOB_FILES_DIR) / str(pk), ignore_errors=True)
+    if expired:
+        Job.objects.filter(pk__in=expired).update(state=JobState.EXPIRED, result_path="")
+    return len(expired)

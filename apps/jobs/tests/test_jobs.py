@@ -1,0 +1,288 @@
+"""Jobs: progress, owner-only pages and downloads, expiry, the export hand-off."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from apps.jobs.models import Job, JobKind, JobState
+from apps.jobs.services import (
+    Outcome,
+    Progress,
+    job_create,
+    job_dir,
+    job_run,
+    jobs_cleanup,
+    register,
+)
+from tests.factories import TimeEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
+
+
+def _entries(user: Any, project: Any, count: int) -> None:
+    for n in range(count):
+        start = MONDAY + timedelta(hours=n)
+        TimeEntryFactory(
+            user=user, project=project, started_at=start, ended_at=start + timedelta(minutes=30)
+        )
+
+
+def _export_job(client: Client, fmt: str = "csv") -> Job:
+    response = client.post(
+        f"/reports/export-job.{fmt}", {"start": "2024-03-01", "end": "2024-03-31"}
+    )
+    assert response.status_code == 302
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    return job
+
+
+def test_a_large_web_export_offers_a_job_whose_page_shows_progress_and_the_download(
+    settings: Any,
+    member: Any,
+    member_web: Client,
+    project: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.EXPORT_BACKGROUND_ROWS = 2
+    _entries(member, project, 3)
+
+    offer = member_web.get("/reports/export.xlsx?start=2024-03-01&end=2024-03-31")
+    assert offer.status_code == 200
+    assert b"Export 3 entries" in offer.content
+    assert b'action="/reports/export-job.xlsx"' in offer.content
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _export_job(member_web, "xlsx")
+
+    job.refresh_from_db()
+    assert (job.state, job.rows_done, job.rows_total) == (JobState.DONE, 3, 3)
+    page = member_web.get(f"/jobs/{job.pk}/").content.decode()
+    assert f'href="/jobs/{job.pk}/download/"' in page
+    status = member_web.get(f"/jobs/{job.pk}/status/").json()
+    assert status["percent"] == 100
+    assert status["finished"] is True
+    download = member_web.get(status["download_url"])
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    sheet = openpyxl.load_workbook(filename=_body(download)).active
+    assert sheet is not None
+    dated = [row for row in sheet.iter_rows(min_row=2) if isinstance(row[0].value, datetime)]
+    assert len(dated) == 3
+
+
+def _body(response: Any) -> Any:
+    import io
+
+    return io.BytesIO(b"".join(response.streaming_content))
+
+
+def test_a_small_web_export_still_streams_at_once(
+    member: Any, member_web: Client, project: Any
+) -> None:
+    _entries(member, project, 2)
+    response = member_web.get("/reports/export.csv?start=2024-03-01&end=2024-03-31")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert not Job.objects.exists()
+
+
+def test_a_running_job_page_has_a_progress_bar_a_refresh_link_and_the_poll(
+    member: Any, member_web: Client
+) -> None:
+    job = Job.objects.create(
+        owner=member, kind=JobKind.EXPORT, state=JobState.RUNNING, rows_done=40, rows_total=160
+    )
+
+    page = member_web.get(f"/jobs/{job.pk}/").content.decode()
+    assert '<progress id="job-progress" max="160" value="40">25 %</progress>' in page
+    assert f'<a href="/jobs/{job.pk}/" data-job-refresh>Refresh</a>' in page
+    assert f'data-status-url="/jobs/{job.pk}/status/"' in page
+    assert "js/progress.js" in page
+    status = member_web.get(f"/jobs/{job.pk}/status/")
+    assert status["Cache-Control"] == "no-store"
+    assert status.json() | {"created_at": None} == {
+        "id": job.pk,
+        "kind": "export",
+        "state": "running",
+        "state_label": "Running",
+        "stage": "",
+        "rows_done": 40,
+        "rows_total": 160,
+        "percent": 25,
+        "finished": False,
+        "error": "",
+        "created_at": None,
+        "finished_at": None,
+        "expires_at": None,
+        "download_url": None,
+        "status_url": f"/jobs/{job.pk}/status/",
+    }
+
+
+def test_progress_is_written_as_the_handler_advances(member: Any) -> None:
+    seen: list[tuple[int, int | None]] = []
+
+    def handler(job: Job, progress: Progress) -> Outcome:
+        progress.stage("Counting", total=300)
+        for done in range(1, 301):
+            progress.advance(done)
+            if done in (3, 150, 300):
+                row = Job.objects.get(pk=job.pk)
+                seen.append((row.rows_done, row.rows_total))
+        return Outcome(rows=300)
+
+    register(JobKind.IMPORT, handler)
+    try:
+        job = job_create(owner=member, kind=JobKind.IMPORT, params={}, background=False)
+        finished = job_run(job_id=job.pk)
+    finally:
+        from apps.imports import background  # the real handler back
+
+        register(JobKind.IMPORT, background._run)
+    assert seen == [(3, 300), (150, 300), (300, 300)]
+    assert finished is not None
+    assert finished.state == JobState.DONE
+    # A job runs once: a second worker (or a retry) finds it taken.
+    assert job_run(job_id=job.pk) is None
+
+
+def test_only_the_owner_sees_a_job_and_its_file(
+    settings: Any,
+    member: Any,
+    member_web: Client,
+    other_web: Client,
+    admin_web: Client,
+    project: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    _entries(member, project, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _export_job(member_web)
+    for client in (other_web, admin_web):
+        for path in ("", "status/", "download/"):
+            assert client.get(f"/jobs/{job.pk}/{path}").status_code == 404
+    assert Client().get(f"/jobs/{job.pk}/download/").status_code == 302  # to the login page
+    assert member_web.get(f"/jobs/{job.pk}/download/").status_code == 200
+
+
+def test_expired_files_are_deleted_and_then_no_longer_served(
+    member: Any, member_web: Client, project: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    _entries(member, project, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _export_job(member_web)
+    job.refresh_from_db()
+    folder = job_dir(job)
+    assert job.expires_at is not None
+    assert any(folder.iterdir())
+
+    assert jobs_cleanup(now=job.expires_at - timedelta(seconds=1)) == 0
+    assert member_web.get(f"/jobs/{job.pk}/download/").status_code == 200
+    Job.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    call_command("cleanup_jobs", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    job.refresh_from_db()
+    assert job.state == JobState.EXPIRED
+    assert not folder.exists()
+    assert member_web.get(f"/jobs/{job.pk}/download/").status_code == 404
+    assert "deleted after its retention time" in member_web.get(f"/jobs/{job.pk}/").content.decode()
+
+
+def test_a_stored_path_outside_the_job_folder_is_never_served(
+    member: Any, member_web: Client, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("no")
+    job = Job.objects.create(
+        owner=member,
+        kind=JobKind.EXPORT,
+        state=JobState.DONE,
+        result_path="../secret.txt",
+        result_name="x",
+    )
+    assert member_web.get(f"/jobs/{job.pk}/download/").status_code == 404
+
+
+def test_a_failing_handler_fails_the_job_with_a_message_and_no_file(member: Any) -> None:
+    def handler(job: Job, progress: Progress) -> Outcome:
+        raise RuntimeError("boom")
+
+    register(JobKind.IMPORT, handler)
+    try:
+        job = job_create(
+            owner=member, kind=JobKind.IMPORT, params={}, input_data=b"x", background=False
+        )
+        finished = job_run(job_id=job.pk)
+    finally:
+        from apps.imports import background
+
+        register(JobKind.IMPORT, background._run)
+    assert finished is not None
+    assert finished.state == JobState.FAILED
+    assert "failed unexpectedly" in finished.error
+    assert not job_dir(job).exists()
+
+
+def test_the_api_answers_202_with_the_job_when_asked_for_async(
+    member: Any,
+    member_api: Any,
+    other_api: Any,
+    project: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    _entries(member, project, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_api.get(
+            "/api/v1/time-entries/export/?format=json&async=true&start=2024-03-01"
+        )
+    assert response.status_code == 202
+    body = response.json()
+    job = Job.objects.get()
+    assert body["status_url"] == f"/api/v1/jobs/{job.pk}/"
+    assert response["Location"].endswith(body["status_url"])
+
+    status = member_api.get(body["status_url"]).json()
+    assert status["state"] == "done"
+    assert status["download_url"] == f"/api/v1/jobs/{job.pk}/download/"
+    download = member_api.get(status["download_url"])
+    exported = json.loads(b"".join(download.streaming_content))
+    assert len(exported["entries"]) == 2
+    assert other_api.get(body["status_url"]).status_code == 404
+    assert other_api.get(status["download_url"]).status_code == 404
+    bad = member_api.get("/api/v1/time-entries/export/?format=json&async=maybe")
+    assert bad.status_code == 400
+    assert "async" in bad.json()
+
+
+def test_job_events_carry_kinds_states_and_counts_only(
+    member: Any,
+    member_web: Client,
+    project: Any,
+    analytics_events: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    _entries(member, project, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _export_job(member_web)
+    created = analytics_events.properties("job.created")
+    assert created == {"job_id": job.pk, "kind": "export", "background": True}
+    finished = analytics_events.properties("job.finished")
+    assert finished == {
+        "job_id": job.pk,
+        "kind": "export",
+        "state": "done",
+        "rows": 2,
+        "duration": "<1s",
+    }
+    assert analytics_events.properties("export.csv") == {"rows": 2, "channel": "web"}
