@@ -77,6 +77,12 @@ class TimeEntry(models.Model):
             models.Index(fields=["project", "started_at"], name="entry_project_started"),
             models.Index(fields=["started_at"], name="entry_started"),
             models.Index(fields=["updated_at"], name="entry_updated"),
+            # Hours spent per project and per task (the project page and list) read from
+            # the index alone, without visiting each entry's row (docs/performance.md).
+            models.Index(
+                fields=["project", "task", "started_at", "ended_at"],
+                name="entry_project_task_spent",
+            ),
         ]
 
     def __str__(self) -> str:
