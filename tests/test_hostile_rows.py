@@ -45,6 +45,7 @@ from apps.projects.models import Project
 from apps.reports.selectors import GROUPINGS
 from apps.tasks.models import Task
 from apps.timers.models import Source, TimeEntry
+from apps.timesheet.services import calendar_feed_create
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -377,9 +378,18 @@ def test_every_web_page_renders_the_hostile_rows(rows: Rows) -> None:
         "/reports/",
         "/accounts/profile/",
         "/accounts/password/",
+        "/timesheet/",
+        "/calendar/",
+        "/calendar/?view=month",
+        "/calendar/feed/",
     ]
     for start, end in rows.periods():
         urls.append(f"/entries/{_params(start, end)}")
+        urls += [
+            f"/timesheet/?week={start.isoformat()}",
+            f"/calendar/?view=week&date={start.isoformat()}",
+            f"/calendar/?view=month&date={start.isoformat()}",
+        ]
         urls += [f"/reports/{_params(start, end, group_by=g)}" for g in GROUPINGS]
     for entry in rows.entries:
         urls += [f"/entries/{entry.pk}/edit/", f"/entries/{entry.pk}/delete/"]
@@ -408,7 +418,13 @@ def test_every_export_opens_with_the_hostile_rows(rows: Rows) -> None:
             url = f"/api/v1/time-entries/export/{query}{sep}format={fmt}"
             if (visit := api.get(url)) is not None and visit.status == 200:
                 check_file(api, url, fmt, visit.body)
-    report([web, api])
+    # The viewer's calendar feed: the same ICS writer, read without a session.
+    _feed, key = calendar_feed_create(user=rows.viewer)
+    feed = Visitor(WebClient(), f"calendar feed {rows.tz.key}")
+    url = f"/calendar/feed/{key}.ics"
+    if (visit := feed.get(url)) is not None and visit.status == 200:
+        check_file(feed, url, "ics", visit.body)
+    report([web, api, feed])
 
 
 def test_every_api_list_renders_the_hostile_rows(rows: Rows) -> None:

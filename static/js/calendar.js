@@ -154,7 +154,9 @@
     var newStart = start;
     var newEnd = end;
     var dayOffset = 0;
-    item.setPointerCapture(event.pointerId);
+    // Listened for on the window: moving the entry to another day's list would end a
+    // pointer capture on it.
+    event.preventDefault();
 
     function onMove(e) {
       var dy = e.clientY - origin.y;
@@ -190,9 +192,9 @@
     }
 
     function onUp() {
-      item.removeEventListener("pointermove", onMove);
-      item.removeEventListener("pointerup", onUp);
-      item.removeEventListener("pointercancel", onCancel);
+      window.removeEventListener("pointermove", onMove);
+      window.removeEventListener("pointerup", onUp);
+      window.removeEventListener("pointercancel", onCancel);
       item.classList.remove("cal-dragging");
       if (!moved || (newStart === start && newEnd === end)) {
         if (moved) {
@@ -201,7 +203,13 @@
         return;
       }
       // A drag is not a click on the entry's link.
-      item.addEventListener("click", function (e) { e.preventDefault(); }, { once: true, capture: true });
+      var swallow = function (e) {
+        e.preventDefault();
+      };
+      item.addEventListener("click", swallow, true);
+      window.setTimeout(function () {
+        item.removeEventListener("click", swallow, true);
+      }, 0);
       item.setAttribute("aria-busy", "true");
       save(item, newStart, newEnd).then(function (entry) {
         relabel(item, entry);
@@ -216,16 +224,16 @@
     }
 
     function onCancel() {
-      item.removeEventListener("pointermove", onMove);
-      item.removeEventListener("pointerup", onUp);
-      item.removeEventListener("pointercancel", onCancel);
+      window.removeEventListener("pointermove", onMove);
+      window.removeEventListener("pointerup", onUp);
+      window.removeEventListener("pointercancel", onCancel);
       item.classList.remove("cal-dragging");
       restore();
     }
 
-    item.addEventListener("pointermove", onMove);
-    item.addEventListener("pointerup", onUp);
-    item.addEventListener("pointercancel", onCancel);
+    window.addEventListener("pointermove", onMove);
+    window.addEventListener("pointerup", onUp);
+    window.addEventListener("pointercancel", onCancel);
   }
 
   // --- Month: drag to another day ---------------------------------------------------------

@@ -153,3 +153,36 @@ def test_the_summary_is_one_aggregate_query_whatever_the_row_count(
     # The profile, the grouped rows and their names; the totals are summed from the rows.
     with django_assert_max_num_queries(3):
         _summary(member_api, start="2026-05-01", end="2026-05-31", group_by="project")
+
+
+@pytest.mark.parametrize("group_by", ["project", "client", "task", "user", "day"])
+def test_it_sums_money_as_decimal_to_the_exact_cent(
+    member_api: Any, member: Any, group_by: str
+) -> None:
+    # 1.5 h at 1.15 an hour is exactly 1.725, which rounds half up to 1.73; a float sum
+    # gives 1.7249999999999996 and would show 1.72. Two projects: 1.725 + 3.015 = 4.74.
+    cheap = ProjectFactory(name="Cheap", hourly_rate=Decimal("1.15"))
+    other = ProjectFactory(name="Other", hourly_rate=Decimal("2.01"), client=cheap.client)
+    task = TaskFactory(project=cheap)
+    day = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    _entry(member, day, 90, project=cheap, task=task)
+    _entry(member, day + timedelta(hours=2), 90, project=other)
+
+    data = _summary(member_api, start="2026-05-01", end="2026-05-31", group_by=group_by)
+
+    amounts = sorted(row["billable_amount"] for row in data["rows"])
+    if group_by in ("project", "task"):
+        assert amounts == ["1.73", "3.02"]  # 3.015 rounds half up as well
+    else:
+        assert amounts == ["4.74"]
+    assert data["totals"]["billable_amount"] == "4.74"
+
+
+def test_it_prices_the_largest_rate_a_project_can_store(member_api: Any, member: Any) -> None:
+    top = ProjectFactory(name="Top", hourly_rate=Decimal("99999999.99"))
+    day = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    _entry(member, day, 24 * 60, project=top)
+
+    data = _summary(member_api, start="2026-05-01", end="2026-05-31", group_by="day")
+
+    assert data["totals"]["billable_amount"] == "2399999999.76"

@@ -125,3 +125,15 @@ def test_the_feed_page_needs_a_login_and_a_known_action(member_web: Client) -> N
     assert response.status_code == 200
     assert b"Choose to make a feed URL" in response.content
     assert b"There was no feed to revoke." in member_web.post(FEED, {"action": "revoke"}).content
+
+
+def test_the_feed_covers_the_last_90_days_and_the_next_7(member: Any, project: Any) -> None:
+    now = timezone.now()
+    inside = TimeEntryFactory(user=member, project=project, started_at=now - timedelta(days=89))
+    TimeEntryFactory(user=member, project=project, started_at=now - timedelta(days=92))
+    # Stored past every door (a clock set wrong), as far ahead as the feed reaches.
+    ahead = TimeEntryFactory(user=member, project=project, started_at=now + timedelta(days=5))
+    TimeEntryFactory(user=member, project=project, started_at=now + timedelta(days=9))
+    _feed, key = calendar_feed_create(user=member)
+    body = Client().get(_feed_url(key)).content.decode()
+    assert re.findall(r"UID:time-entry-(\d+)@", body) == [str(inside.pk), str(ahead.pk)]

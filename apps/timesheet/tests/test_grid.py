@@ -3,6 +3,7 @@ all or nothing, in the user's time zone; untouched cells are left alone."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from django.urls import reverse
 
 from apps.accounts.models import Profile
 from apps.timers.models import Source, TimeEntry
-from apps.timesheet.selectors import cell_name
+from apps.timesheet.selectors import MAX_ROWS, cell_name
 from apps.timesheet.services import cell_start
 from apps.timesheet.weeks import Week
 from tests.factories import ProjectFactory, TimeEntryFactory
@@ -361,3 +362,44 @@ def test_it_ignores_rows_and_cells_that_name_nothing(
     )
     assert response.status_code == 302
     assert not TimeEntry.objects.exists()
+
+
+def test_a_date_opens_the_week_that_holds_it(member_web: Client) -> None:
+    response = member_web.get(URL, {"week": "2025-03-06"})
+    assert response.status_code == 200
+    assert response.context["week"] == WEEK
+
+
+def test_a_zero_clears_a_cell_like_an_empty_one(
+    member: Any, member_web: Client, project: Any
+) -> None:
+    _entry(member, project, WEEK.days[4])
+    assert _post(member_web, {_cell(project, 4): "0"}, [_row(project)]).status_code == 302
+    assert not TimeEntry.objects.exists()
+
+
+def test_a_forgotten_timer_longer_than_a_day_is_not_an_input(
+    member: Any, member_web: Client, project: Any
+) -> None:
+    long = _entry(member, project, WEEK.days[1], hour=8, minutes=30 * 60)
+    long.source = Source.TIMER
+    long.save()
+    body = member_web.get(URL, {"week": WEEK.label}).content.decode()
+    assert f'name="{_cell(project, 1)}"' not in body
+    assert "30:00" in body
+
+
+def test_a_week_holds_at_most_the_row_limit(member_web: Client) -> None:
+    from apps.projects.models import Project
+
+    projects = Project.objects.bulk_create([Project(name=f"P{n:03d}") for n in range(MAX_ROWS + 5)])
+    response = _post(member_web, {}, [_row(p) for p in projects], action="add-row")
+    assert len(response.context["rows"]) == MAX_ROWS
+
+
+def test_save_is_the_first_button_so_enter_in_a_cell_saves_without_javascript(
+    member_web: Client,
+) -> None:
+    body = member_web.get(URL, {"week": WEEK.label}).content.decode()
+    buttons = re.findall(r'<button type="submit" name="action" value="([a-z-]+)"', body)
+    assert buttons[0] == "save"
