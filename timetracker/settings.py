@@ -9,6 +9,7 @@ differs only by environment (``DEBUG=false``, ``SECRET_KEY``, ``ALLOWED_HOSTS``,
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -176,6 +177,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.maintenance.maintenance_mode",
+                "apps.web.context_processors.interface",
             ],
         },
     },
@@ -245,6 +247,13 @@ FLAGS_STRICT = DEBUG
 TIMESHEET_DAY_START = env_str("TIMESHEET_DAY_START", "09:00")
 # A running timer older than this is flagged on the dashboard (the idle-timer flag).
 IDLE_TIMER_HOURS = env_int("IDLE_TIMER_HOURS", 12, minimum=1)
+# The currency of billable amounts on pages (a code or a symbol, shown before the amount).
+TIMETRACKER_CURRENCY = env_str("TIMETRACKER_CURRENCY", "EUR").strip()
+if not re.fullmatch(r"[^\s\d<>&\"']{1,5}", TIMETRACKER_CURRENCY):
+    raise ImproperlyConfigured(
+        f"TIMETRACKER_CURRENCY: 1 to 5 characters without spaces or digits, "
+        f"such as EUR or $, got {TIMETRACKER_CURRENCY!r}"
+    )
 
 # --- Background work (docs/deployment.md) --------------------------------------------------
 # Imports and large exports run as tasks of Django's tasks framework (the django-tasks

@@ -230,6 +230,16 @@ VARIABLES: tuple[Variable, ...] = (
         section="cache",
         example="09:00",
     ),
+    Variable(
+        "TIMETRACKER_CURRENCY",
+        "str",
+        "EUR",
+        "The currency of billable amounts on pages, shown before each amount "
+        "(`EUR 15,912.50`): a code or a symbol of 1 to 5 characters without spaces or "
+        "digits. Exports keep plain numbers.",
+        section="core",
+        example="EUR",
+    ),
     # --- HTTPS and security
     Variable(
         "SECURE_SSL_REDIRECT",

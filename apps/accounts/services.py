@@ -77,8 +77,10 @@ def user_delete(*, user: User) -> None:
 
 @transaction.atomic
 def profile_update(*, user: User, data: dict[str, Any]) -> Profile:
+    """Change a profile's time zone, role or theme (``auto``, ``light``, ``dark``);
+    validated by the model (an unknown theme is a field error)."""
     profile = profile_get(user=user)
-    changed = apply_changes(profile, data, allowed=("timezone", "role"))
+    changed = apply_changes(profile, data, allowed=("timezone", "role", "theme"))
     if changed:
         save_changes(profile, changed)
         send_on_commit(signals.profile_updated, Profile, user_id=user.pk, changed=changed)

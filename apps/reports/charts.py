@@ -3,6 +3,11 @@
 Each chart carries a ``<title>`` and ``<desc>`` referenced by ``aria-labelledby`` so screen
 readers announce it as one image; the page shows the same numbers in a table next to it.
 Every piece of text that comes from users (project names, labels) is escaped here.
+
+The charts are drawn 480 units wide, so that on a phone (about 360 px for the chart) the
+text stays readable, with few ticks and axis labels spaced so they never overlap. Colours
+come from the page's theme through CSS classes (``gridline``, ``axis``, ``bar-theme``...);
+only a project's own colour is written into the markup. Values read ``H:MM``.
 """
 
 from __future__ import annotations
@@ -35,7 +40,9 @@ def _num(value: float) -> str:
 
 
 def hours_text(value: float) -> str:
-    return f"{value:.2f} h"
+    """Hours as ``H:MM`` (the one duration format of the pages): ``2.5`` -> ``2:30``."""
+    minutes = max(round(value * 60), 0) if math.isfinite(value) else 0
+    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def nice_step(maximum: float, *, ticks: int = 4) -> float:
@@ -50,8 +57,11 @@ def nice_step(maximum: float, *, ticks: int = 4) -> float:
     return 10 * power
 
 
-def _colour(value: str) -> str:
-    return value if _COLOUR.match(value) else DEFAULT_COLOUR
+def _bar_attrs(colour: str) -> str:
+    """A bar's class and colour: a project's own ``#RRGGBB``, else the theme's (CSS)."""
+    if colour != DEFAULT_COLOUR and _COLOUR.match(colour):
+        return f'class="bar" fill="{colour}"'
+    return 'class="bar bar-theme"'
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -77,15 +87,15 @@ def column_chart(
     chart_id: str,
     title: str,
     description: str,
-    width: int = 720,
-    height: int = 260,
+    width: int = 480,
+    height: int = 240,
 ) -> SafeString:
     """Vertical bars (hours per day or month) over a labelled y axis in hours."""
-    left, right, top, bottom = 44, 8, 12, 36
+    left, right, top, bottom = 36, 8, 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = _open_svg(chart_id, width, height, title, description)
     maximum = max((b.value for b in bars), default=0.0)
-    step = nice_step(maximum)
+    step = nice_step(maximum, ticks=3)
     top_value = max(step * math.ceil(maximum / step), step)
 
     def y(value: float) -> float:
@@ -97,19 +107,19 @@ def column_chart(
             f'<line class="gridline" x1="{left}" x2="{width - right}" '
             f'y1="{_num(y(tick))}" y2="{_num(y(tick))}"/>'
             f'<text class="axis" x="{left - 6}" y="{_num(y(tick) + 4)}" '
-            f'text-anchor="end">{_num(tick)}</text>'
+            f'text-anchor="end">{_num(tick)}{" h" if index == 0 else ""}</text>'
         )
     if bars:
         slot = plot_w / len(bars)
         bar_w = max(slot * 0.7, 1.0)
-        # Keep axis labels from overlapping: about one label every 40 units.
-        every = max(1, math.ceil(40 / slot))
+        # Keep axis labels from overlapping: about one label ("30 Nov") every 48 units.
+        every = max(1, math.ceil(48 / slot))
         for index, bar in enumerate(bars):
             x = left + index * slot + (slot - bar_w) / 2
             bar_top = y(bar.value)
             parts.append(
-                f'<rect class="bar" x="{_num(x)}" y="{_num(bar_top)}" width="{_num(bar_w)}" '
-                f'height="{_num(top + plot_h - bar_top)}" fill="{_colour(bar.colour)}">'
+                f'<rect {_bar_attrs(bar.colour)} x="{_num(x)}" y="{_num(bar_top)}" '
+                f'width="{_num(bar_w)}" height="{_num(top + plot_h - bar_top)}">'
                 f"<title>{escape(bar.title or bar.label)}: {hours_text(bar.value)}</title></rect>"
             )
             if index % every == 0:
@@ -131,11 +141,11 @@ def row_chart(
     chart_id: str,
     title: str,
     description: str,
-    width: int = 720,
-    row_height: int = 28,
+    width: int = 480,
+    row_height: int = 30,
 ) -> SafeString:
     """Horizontal bars, one per row (the breakdown by project), labelled with the value."""
-    label_w, value_w, top = 190, 70, 6
+    label_w, value_w, top = 150, 56, 6
     height = top * 2 + max(len(bars), 1) * row_height
     plot_w = width - label_w - value_w
     parts = _open_svg(chart_id, width, height, title, description)
@@ -146,9 +156,9 @@ def row_chart(
         middle = y + row_height / 2 + 4
         parts.append(
             f'<text class="label" x="{label_w - 8}" y="{_num(middle)}" '
-            f'text-anchor="end">{escape(_shorten(bar.label, 26))}</text>'
-            f'<rect class="bar" x="{label_w}" y="{y + 5}" width="{_num(bar_w)}" '
-            f'height="{row_height - 10}" fill="{_colour(bar.colour)}">'
+            f'text-anchor="end">{escape(_shorten(bar.label, 20))}</text>'
+            f'<rect {_bar_attrs(bar.colour)} x="{label_w}" y="{y + 5}" width="{_num(bar_w)}" '
+            f'height="{row_height - 10}">'
             f"<title>{escape(bar.title or bar.label)}: {hours_text(bar.value)}</title></rect>"
             f'<text class="value" x="{_num(label_w + bar_w + 6)}" y="{_num(middle)}">'
             f"{hours_text(bar.value)}</text>"

@@ -19,7 +19,7 @@ from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils import timezone
 
-from apps.accounts.models import ReportPreset, timezone_names
+from apps.accounts.models import ReportPreset, Theme, timezone_names
 from apps.clients.models import Client
 from apps.core.limits import validate_date_in_range, validate_stored_time, validate_text
 from apps.projects.models import Project
@@ -473,9 +473,21 @@ class ProfileForm(AccessibleForm):
     timezone = forms.ChoiceField(
         label="Time zone", help_text="Times are shown and entered in this zone."
     )
+    theme = forms.ChoiceField(
+        label="Theme",
+        choices=Theme.choices,
+        required=False,
+        help_text="Light or dark colours; “Follow the device” uses your system's setting.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Left out of a post (an older page, a script): the theme stays as it is.
+        self.fields["theme"].hide_optional = True  # type: ignore[attr-defined]
         cast(forms.ChoiceField, self.fields["timezone"]).choices = [
             (name, name) for name in sorted(timezone_names())
         ]
+
+    def clean_theme(self) -> str:
+        theme: str = self.cleaned_data.get("theme") or ""
+        return theme or str(self.initial.get("theme") or Theme.AUTO)

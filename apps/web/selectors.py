@@ -13,16 +13,14 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import (
     Count,
-    DateTimeField,
     F,
     FloatField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.selectors import user_timezone
@@ -86,10 +84,13 @@ def dashboard_for(*, user: User) -> Dashboard:
     # The latest few, shown oldest first; the count and the total come from the database,
     # so the page costs the same with 5 entries today or 600.
     todays = list(todays_qs.order_by("-started_at", "-id")[:TODAY_SHOWN])[::-1]
-    now = timezone.now()
-    ended = Coalesce(F("ended_at"), Value(now, output_field=DateTimeField()))
+    # Finished entries only, like the week's table: one total for today on the page (the
+    # running timer shows its own clock).
     today_totals = todays_qs.order_by().aggregate(
-        count=Count("id"), seconds=Sum(SecondsBetween(ended, F("started_at")))
+        count=Count("id"),
+        seconds=Sum(
+            SecondsBetween(F("ended_at"), F("started_at")), filter=Q(ended_at__isnull=False)
+        ),
     )
     monday, sunday = week_bounds(today)
     week = Period(start=monday, end=sunday, tz=tz)

@@ -22,9 +22,10 @@ def account_update(
     first_name: str | None = None,
     last_name: str | None = None,
     timezone: str | None = None,
+    theme: str | None = None,
 ) -> list[str]:
-    """Update the given parts of the user's name and time zone (``None`` leaves one as it
-    is); return the names of the fields that changed."""
+    """Update the given parts of the user's name, time zone and theme (``None`` leaves one
+    as it is); return the names of the fields that changed."""
     names = {"first_name": first_name, "last_name": last_name}
     changed = apply_changes(
         user,
@@ -38,4 +39,9 @@ def account_update(
         profile = profile_update(user=user, data={"timezone": timezone})
         if profile.timezone != before:
             changed.append("timezone")
+    if theme is not None:
+        before = profile_get(user=user).theme
+        profile = profile_update(user=user, data={"theme": theme})
+        if profile.theme != before:
+            changed.append("theme")
     return changed

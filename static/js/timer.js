@@ -1,6 +1,7 @@
 /*
- * The timer box of the dashboard: a live clock, and a notice when the timer changed
- * elsewhere (another tab, the API, a phone).
+ * The running timer's live clock: the dashboard's timer box, or the header's timer on
+ * every other page; the tab title shows it too. On the dashboard, a notice when the timer
+ * changed elsewhere (another tab, the API, a phone).
  *
  * The server renders the elapsed time into the page and stays the source of truth; this
  * script only keeps the display ticking. It counts from the moment the page loaded with
@@ -17,8 +18,49 @@
  */
 (function () {
   "use strict";
+
+  function pad(n) {
+    return n < 10 ? "0" + n : String(n);
+  }
+
+  function format(total) {
+    var hours = Math.floor(total / 3600);
+    var minutes = Math.floor((total % 3600) / 60);
+    return hours + ":" + pad(minutes) + ":" + pad(total % 60);
+  }
+
+  function monotonic() {
+    return window.performance ? window.performance.now() : Date.now();
+  }
+
+  // Every page but the dashboard: the header's clock and the tab title tick; a reload or
+  // the dashboard tells what the server has.
+  function startHeaderClock(element) {
+    var base = parseInt(element.getAttribute("data-elapsed"), 10);
+    if (isNaN(base)) {
+      return;
+    }
+    var title = document.title;
+    var name = element.getAttribute("data-project") || "";
+    var loadedAt = monotonic();
+    var shown = null;
+    function update() {
+      var text = format(base + Math.floor((monotonic() - loadedAt) / 1000));
+      if (shown !== text) {
+        shown = text;
+        element.textContent = text;
+        document.title = text + " " + name + " · " + title;
+      }
+    }
+    update();
+    window.setInterval(update, 500);
+  }
   var box = document.getElementById("timer-box");
+  var headerClock = document.getElementById("header-clock");
   if (!box) {
+    if (headerClock) {
+      startHeaderClock(headerClock);
+    }
     return;
   }
   var POLL_MS = 30000;
@@ -37,15 +79,6 @@
   var stale = false;
   var channel = null;
 
-  function pad(n) {
-    return n < 10 ? "0" + n : String(n);
-  }
-
-  function format(total) {
-    var hours = Math.floor(total / 3600);
-    var minutes = Math.floor((total % 3600) / 60);
-    return hours + ":" + pad(minutes) + ":" + pad(total % 60);
-  }
 
   function tick() {
     var total = elapsedAtSync + Math.floor((now() - syncedAt) / 1000);

@@ -86,7 +86,14 @@ def test_it_shows_the_send_history(root_web: Client, reporting: FakePostHog) -> 
     assert record is not None
     html = root_web.get(PAGE).content.decode()
     assert record.payload_sha256 in html
-    assert "Send history (the last 1)" in html
+    assert "Send history (the latest send)" in html
+
+
+def test_it_says_nothing_was_sent_without_counting_zero(root_web: Client) -> None:
+    html = root_web.get(PAGE).content.decode()
+    assert "<h2>Send history</h2>" in html
+    assert "the last 0" not in html
+    assert "Nothing has been sent." in html
 
 
 def test_it_shows_the_product_analytics_state(root_web: Client) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from itertools import pairwise
 
 import pytest
 
@@ -39,7 +40,7 @@ def test_it_labels_the_chart_for_screen_readers() -> None:
     assert root["aria-labelledby"] == "c1-title c1-desc"
     assert ("title", {"id": "c1-title"}) in tags.tags
     assert ("desc", {"id": "c1-desc"}) in tags.tags
-    assert "Monday 9 March: 1.50 h" in tags.text
+    assert "Monday 9 March: 1:30" in tags.text  # durations read H:MM, as on every page
 
 
 def test_it_draws_one_bar_per_value_scaled_to_the_largest() -> None:
@@ -62,7 +63,9 @@ def test_it_escapes_labels_and_titles() -> None:
     assert "<script>" not in svg
     assert "&lt;script&gt;" in svg
     assert "javascript" not in svg
-    assert 'fill="#2f5fb3"' in svg  # an invalid colour falls back to the default
+    # An invalid colour falls back to the theme's, which the stylesheet gives the class.
+    assert "fill=" not in svg
+    assert 'class="bar bar-theme"' in svg
 
 
 def test_it_keeps_valid_project_colours() -> None:
@@ -74,8 +77,8 @@ def test_it_keeps_valid_project_colours() -> None:
 def test_it_shortens_long_row_labels_but_keeps_the_full_name_in_the_tooltip() -> None:
     name = "A project with a really very long name indeed"
     tags = parse(row_chart([Bar(name, 1.0)], chart_id="r", title="t", description="d"))
-    assert "A project with a really v…" in tags.text
-    assert f"{name}: 1.00 h" in tags.text
+    assert "A project with a re…" in tags.text
+    assert f"{name}: 1:00" in tags.text
 
 
 def test_it_draws_empty_charts() -> None:
@@ -104,3 +107,39 @@ def test_it_thins_out_axis_labels_when_bars_are_narrow() -> None:
 )
 def test_it_picks_round_tick_steps(maximum: float, step: float) -> None:
     assert nice_step(maximum) == pytest.approx(step)
+
+
+def test_it_takes_bar_text_and_grid_colours_from_the_theme() -> None:
+    svg = column_chart(BARS, chart_id="t", title="t", description="d")
+    tags = parse(svg)
+    rects = [attrs for tag, attrs in tags.tags if tag == "rect"]
+    assert rects
+    assert all(r["class"] == "bar bar-theme" and "fill" not in r for r in rects)
+    # Lines and text carry classes the stylesheet colours per theme, never a colour.
+    for tag, attrs in tags.tags:
+        if tag in {"line", "text"}:
+            assert attrs["class"] in {"gridline", "baseline", "axis", "label", "value"}
+            assert "fill" not in attrs
+            assert "stroke" not in attrs
+
+
+def test_it_draws_for_a_phone_sized_box_with_few_ticks() -> None:
+    tags = parse(column_chart(BARS, chart_id="p", title="t", description="d"))
+    root = dict(tags.tags)["svg"]
+    assert root["viewbox"] == "0 0 480 240"
+    gridlines = [
+        attrs for tag, attrs in tags.tags if tag == "line" and attrs["class"] == "gridline"
+    ]
+    assert 2 <= len(gridlines) <= 5
+
+
+def test_it_spaces_axis_labels_so_they_never_overlap() -> None:
+    bars = [Bar(f"{day} Dec", 1.0) for day in range(1, 32)]
+    tags = parse(column_chart(bars, chart_id="m", title="t", description="d"))
+    xs = [
+        float(attrs["x"] or 0)
+        for tag, attrs in tags.tags
+        if tag == "text" and attrs.get("text-anchor") == "middle"
+    ]
+    assert len(xs) >= 6
+    assert min(b - a for a, b in pairwise(xs)) >= 44

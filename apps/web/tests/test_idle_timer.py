@@ -71,7 +71,7 @@ class TestFlagOn:
         assert response.redirect_chain == [("/", 302)]
         assert TimeEntry.objects.get(pk=entry.pk).ended_at == end
         assert f"Timer stopped at {end.astimezone(BERLIN):%H:%M}" in response.content.decode()
-        assert "6:15 on Apollo" in response.content.decode()
+        assert "6:15 h:mm on Apollo" in response.content.decode()
 
     @pytest.mark.parametrize(
         ("offset", "error"),

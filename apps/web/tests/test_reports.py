@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -69,6 +69,8 @@ def test_it_shows_totals_and_billable_amounts_for_a_member(
     }
     html = response.content.decode()
     assert '<dd id="total-hours">3.50</dd>' in html
+    assert '<dd id="total-time">3:30</dd>' in html
+    assert '<dd id="total-amount">EUR\u00a0150.00</dd>' in html
     assert_valid_page(html)
 
 
@@ -112,11 +114,15 @@ def test_it_draws_accessible_charts_with_table_fallbacks(
 ) -> None:
     html = member_web.get(f"/reports/?{RANGE}&group_by=client").content.decode()
     assert 'role="img" aria-labelledby="chart-time-title chart-time-desc"' in html
-    assert '<title id="chart-time-title">Hours per day, 2026-03-09 to 2026-03-15</title>' in html
+    assert (
+        '<title id="chart-time-title">Hours per day, Mon 9 Mar 2026 to Sun 15 Mar 2026</title>'
+        in html
+    )
     assert '<title id="chart-projects-title">' in html
     # A bar per day, empty days included, with the hours in the fallback table.
-    assert html.count('<rect class="bar"') == 7 + 2
-    assert '<th scope="row">Wednesday 11 March 2026</th><td class="num">2.00</td>' in html
+    assert html.count('<rect class="bar') == 7 + 2
+    # The fallback table: the short date form, durations as H:MM.
+    assert '<th scope="row">Wed 11 Mar 2026</th><td class="num">2:00</td>' in html
     # Project names are escaped in the SVG and the table.
     assert "Gemini &lt;b&gt;" in html
     assert "Gemini <b>" not in html
@@ -208,6 +214,6 @@ def test_it_counts_tasks_and_clients_even_when_missing(
     rows = admin_web.get(f"/reports/?{RANGE}&group_by=client").context["summary"]["rows"]
     assert rows[-1]["label"] == "(none)"
     assert (
-        date(2026, 3, 12).isoformat()
+        "Thu 12 Mar 2026"  # a day's row in the one short date form
         in admin_web.get(f"/reports/?{RANGE}&group_by=day").content.decode()
     )

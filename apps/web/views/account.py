@@ -30,15 +30,19 @@ from apps.web.services import account_update
 @login_required
 def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
+    stored = profile_get(user=user)
     initial = {
         "first_name": user.first_name,
         "last_name": user.last_name,
-        "timezone": profile_get(user=user).timezone,
+        "timezone": stored.timezone,
+        "theme": stored.theme,
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            account_update(user=user, **changes(form, ("first_name", "last_name", "timezone")))
+            account_update(
+                user=user, **changes(form, ("first_name", "last_name", "timezone", "theme"))
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:

@@ -17,13 +17,14 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.core import flags
 from apps.core.api import MAX_ID
 from apps.core.types import AuthenticatedHttpRequest
+from apps.projects.models import Project
 from apps.tasks.models import Task
 from apps.timers import services
 from apps.timers.models import TimeEntry
 from apps.timers.selectors import entry_get_for_user, running_entry
 from apps.web.forms import IdleTrimForm, TimerStartForm, apply_service_errors
 from apps.web.selectors import dashboard_for
-from apps.web.templatetags.tt import hm
+from apps.web.templatetags.tt import hm_words, shortdate
 
 # The start and trim forms have their own ids so they cannot clash on the page.
 START_IDS = "start_%s"
@@ -105,8 +106,13 @@ def _render(
     status: int = 200,
 ) -> HttpResponse:
     board = dashboard_for(user=request.user)
+    # A dashboard with nothing on it says what to do first (one query, only then).
+    empty = board.running is None and not board.today and not board.resume
     context = {
         "board": board,
+        "getting_started": {"has_projects": Project.objects.filter(archived=False).exists()}
+        if empty
+        else None,
         "start_form": form,
         "idle": _idle(request, board.running, trim_form),
     }
@@ -157,7 +163,7 @@ def timer_stop(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.info(request, "No timer is running.")
     else:
         messages.success(
-            request, f"Timer stopped: {hm(entry.duration_seconds)} on {entry.project.name}."
+            request, f"Timer stopped: {hm_words(entry.duration_seconds)} on {entry.project.name}."
         )
     return redirect("web:dashboard")
 
@@ -224,8 +230,8 @@ def timer_trim(request: AuthenticatedHttpRequest) -> HttpResponse:
             end = timezone.localtime(entry.ended_at)
             messages.success(
                 request,
-                f"Timer stopped at {end:%H:%M} on {end:%a %d %b}: "
-                f"{hm(entry.duration_seconds)} on {entry.project.name}.",
+                f"Timer stopped at {end:%H:%M} on {shortdate(end)}: "
+                f"{hm_words(entry.duration_seconds)} on {entry.project.name}.",
             )
             return redirect("web:dashboard")
     return _render(

@@ -40,6 +40,7 @@ from apps.reports.selectors import report_summary
 from apps.reports.signals import report_viewed
 from apps.timers.models import TimeEntry
 from apps.web.forms import GROUP_LABELS, EntryFilterForm, ReportForm
+from apps.web.templatetags.tt import hm, shortdate
 
 # Longer periods are charted per month: daily bars would be too thin to tell apart or label.
 MAX_DAILY_BARS = 62
@@ -60,12 +61,12 @@ def time_bars(start: date, end: date, rows: list[dict[str, Any]]) -> tuple[str, 
     seconds = {row["key"]: row["seconds"] for row in rows}
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     if len(days) <= MAX_DAILY_BARS:
-        short = len(days) <= 14
+        # Axis labels carry the month ("1 Dec"); the chart skips some when they would crowd.
         return "day", [
             Bar(
-                label=f"{d:%a} {d.day}" if short else str(d.day),
+                label=f"{d.day} {d:%b}",
                 value=seconds.get(d.isoformat(), 0) / 3600,
-                title=f"{d:%A} {d.day} {d:%B %Y}",
+                title=shortdate(d),
             )
             for d in days
         ]
@@ -108,8 +109,8 @@ def _charts(
     if not draw:
         # The report-charts flag is off: the same numbers, as tables only.
         return {"time_unit": unit, "time_bars": bars, "project_bars": project_bars}
-    period = f"{start.isoformat()} to {end.isoformat()}"
-    total = summary["totals"]["seconds"] / 3600
+    period = f"{shortdate(start)} to {shortdate(end)}"
+    total = hm(summary["totals"]["seconds"])
     return {
         "time_unit": unit,
         "time_bars": bars,
@@ -117,7 +118,7 @@ def _charts(
             bars,
             chart_id="chart-time",
             title=f"Hours per {unit}, {period}",
-            description=f"{total:.2f} hours over {len(bars)} {unit}s; "
+            description=f"{total} (hours:minutes) over {len(bars)} {unit}s; "
             "the table below the chart lists the same numbers.",
         ),
         "project_bars": project_bars,
