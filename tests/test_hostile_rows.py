@@ -43,6 +43,7 @@ from apps.clients.models import Client
 from apps.core import flags
 from apps.projects.models import Project
 from apps.reports.selectors import GROUPINGS
+from apps.tags.models import Tag
 from apps.tasks.models import Task
 from apps.timers.models import Source, TimeEntry
 from apps.timesheet.services import calendar_feed_create
@@ -204,6 +205,22 @@ def store_hostile_rows(viewer: Any, zone: str) -> Rows:
         TimeEntry(user=users[1], project=projects[2], started_at=datetime(2000, 1, 1, tzinfo=UTC)),
     ]
     TimeEntry.objects.bulk_create(entries)
+    # Tags with every hostile name: one per entry, and all of them on the viewer's entries.
+    tags = Tag.objects.bulk_create(
+        [Tag(name=name) for name in hostile_texts(max_length(Tag, "name"))]
+    )
+    stored = list(TimeEntry.objects.order_by("pk"))
+    through = TimeEntry.tags.through
+    through.objects.bulk_create(
+        [through(timeentry=entry, tag=tags[i % len(tags)]) for i, entry in enumerate(stored)]
+        + [
+            through(timeentry=entry, tag=tag)
+            for entry in stored
+            if entry.user_id == viewer.pk
+            for tag in tags
+            if tag != tags[stored.index(entry) % len(tags)]
+        ]
+    )
     api_token_create(user=root, name="=1+1 \u202e hostile")
     return Rows(
         viewer=viewer,
@@ -323,7 +340,9 @@ def check_file(visitor: Visitor, url: str, fmt: str, body: bytes) -> None:
         if fmt == "csv":
             cells = list(csv.reader(io.StringIO(body.decode("utf-8"))))
             header = cells[0]
-            text_columns = [header.index(n) for n in ("user", "client", "project", "task", "notes")]
+            text_columns = [
+                header.index(n) for n in ("user", "client", "project", "task", "notes", "tags")
+            ]
             for line in cells[1:]:
                 for column in text_columns:
                     visitor.check(
@@ -383,6 +402,8 @@ def test_every_web_page_renders_the_hostile_rows(rows: Rows) -> None:
         "/calendar/?view=month",
         "/calendar/feed/",
     ]
+    for tag in Tag.objects.all():
+        urls += [f"/entries/?tag={tag.pk}", f"/reports/?group_by=tag&tag={tag.pk}"]
     for start, end in rows.periods():
         urls.append(f"/entries/{_params(start, end)}")
         urls += [
@@ -408,7 +429,11 @@ def test_every_web_page_renders_the_hostile_rows(rows: Rows) -> None:
 def test_every_export_opens_with_the_hostile_rows(rows: Rows) -> None:
     web = Visitor(_web(rows.viewer), f"web export {rows.tz.key}")
     api = Visitor(_api(rows.viewer), f"api export {rows.tz.key}")
-    queries = ["", *(_params(start, end) for start, end in rows.periods())]
+    queries = [
+        "",
+        *(_params(start, end) for start, end in rows.periods()),
+        f"?tag={Tag.objects.order_by('pk')[0].pk}",
+    ]
     for fmt in FORMATS:
         for query in queries:
             url = f"/reports/export.{fmt}{query}"
@@ -436,6 +461,8 @@ def test_every_api_list_renders_the_hostile_rows(rows: Rows) -> None:
         "/api/v1/tasks/",
         "/api/v1/timer/",
         "/api/v1/time-entries/?modified_after=1970-01-01T00:00:00Z",
+        "/api/v1/tags/",
+        *(f"/api/v1/time-entries/?tag={tag.pk}" for tag in Tag.objects.all()),
     ]
     for start, end in rows.periods():
         urls.append(f"/api/v1/time-entries/{_params(start, end)}")

@@ -20,6 +20,7 @@ from apps.clients.api import ClientViewSet
 from apps.jobs.api import JobDownloadView, JobView
 from apps.projects.api import ProjectViewSet
 from apps.reports.api import SummaryView, TimeEntryExportView
+from apps.tags.api import TagViewSet
 from apps.tasks.api import TaskViewSet
 from apps.timers.api import TimeEntryViewSet, TimerStartView, TimerStopView, TimerView
 
@@ -52,6 +53,7 @@ router.register("clients", ClientViewSet, basename="client")
 router.register("projects", ProjectViewSet, basename="project")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("time-entries", TimeEntryViewSet, basename="time-entry")
+router.register("tags", TagViewSet, basename="tag")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -31,7 +31,7 @@ from apps.accounts.selectors import user_timezone
 from apps.timers.models import TimeEntry
 from apps.timers.selectors import entries_visible_to
 
-GROUPINGS = ("project", "client", "task", "user", "day")
+GROUPINGS = ("project", "client", "task", "user", "day", "tag")
 
 # Each grouping: the entry column it groups on, and the model and field naming a group.
 _GROUP_FIELDS: dict[str, tuple[str, str, str]] = {
@@ -39,6 +39,8 @@ _GROUP_FIELDS: dict[str, tuple[str, str, str]] = {
     "client": ("project__client_id", "clients.Client", "name"),
     "task": ("task_id", "tasks.Task", "name"),
     "user": ("user_id", settings.AUTH_USER_MODEL, "username"),
+    # Joined through the entry-tag table: an entry with two tags is in both groups.
+    "tag": ("tags", "tags.Tag", "name"),
 }
 
 
@@ -136,16 +138,32 @@ def report_summaries(
     tz = user_timezone(user)
     period = Period(start=start, end=end, tz=tz)
     qs = queryset if queryset is not None else entries_in_period(user=user, period=period)
-    sql, params = _summary_sql(qs, wanted, period)
-    fetched: dict[str, list[tuple[Any, ...]]] = {group_by: [] for group_by in wanted}
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        for index, *row in cursor.fetchall():
-            fetched[wanted[index]].append(tuple(row))
-    return {
-        group_by: _summary(group_by, rows, start=start, end=end, tz=tz)
-        for group_by, rows in fetched.items()
+    # By tag, an entry with several tags is in several groups, so that grouping is a
+    # statement of its own (its join must not repeat entries in the others), and its
+    # totals are the entries' own (from the project grouping), not the sum of its rows.
+    by_tag = "tag" in wanted
+    statements = [[g for g in wanted if g != "tag"] or ["project"]]
+    if by_tag and "project" not in statements[0]:
+        statements[0].append("project")
+    if by_tag:
+        statements.append(["tag"])
+    fetched: dict[str, list[tuple[Any, ...]]] = {}
+    for grouping in statements:
+        sql, params = _summary_sql(qs, grouping, period)
+        fetched.update({group_by: [] for group_by in grouping})
+        with connections[qs.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            for index, *row in cursor.fetchall():
+                fetched[grouping[index]].append(tuple(row))
+    summaries = {
+        group_by: _summary(group_by, fetched[group_by], start=start, end=end, tz=tz)
+        for group_by in wanted
     }
+    if by_tag:
+        summaries["tag"]["totals"] = _summary(
+            "project", fetched["project"], start=start, end=end, tz=tz
+        )["totals"]
+    return summaries
 
 
 def _summary_sql(

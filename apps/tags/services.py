@@ -8,6 +8,7 @@ door that sets an entry's tags validates them the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from functools import reduce
 from operator import or_
@@ -22,6 +23,8 @@ from apps.core.services import send_on_commit
 from apps.tags import signals
 from apps.tags.models import Tag
 
+# Characters no database stores (PostgreSQL: NUL; none: lone surrogates, not UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # How many tags one entry may carry; more is refused, not cut.
 MAX_TAGS_PER_ENTRY = 20
 
@@ -200,13 +203,9 @@ def tags_resolve(
     if len({*(t.pk for t in tags), *ids}) + len(names) > limit:
         raise ValidationError({"tags": f"An entry can have at most {limit} tags."}, code="too_many")
     errors: list[ValidationError] = []
-    for name in names:
-        try:
-            Tag._meta.get_field("name").clean(name, None)
-        except ValidationError as exc:
-            errors.extend(
-                ValidationError(f"Tag {name[:60]!r}: {message}") for message in exc.messages
-            )
+    if any(_UNSTORABLE.search(name) for name in names):
+        # Not even looked up: no database takes these in any text, a query parameter too.
+        errors.append(ValidationError("A tag name cannot contain U+0000 or a lone surrogate."))
     if ids:
         found = Tag.objects.in_bulk(ids)
         for pk in ids:
@@ -216,17 +215,25 @@ def tags_resolve(
                 tags.append(found[pk])
     if errors:
         raise ValidationError({"tags": errors})
+    # Existing tags are taken as they are (one stored before today's rules still matches);
+    # only names that would create a tag must pass the name's rules.
     existing = _find_by_names(names)
     for name in names:
-        tag = existing.get(name)
-        if tag is None:
-            if not create:
-                errors.append(ValidationError(f"There is no tag named {name[:60]!r}."))
-                continue
-            tag = _create(name, actor_id=actor_id, implicit=True)
-        tags.append(tag)
+        if name in existing:
+            continue
+        try:
+            Tag._meta.get_field("name").clean(name, None)
+        except ValidationError as exc:
+            errors.extend(
+                ValidationError(f"Tag {name[:60]!r}: {message}") for message in exc.messages
+            )
+        if not create:
+            errors.append(ValidationError(f"There is no tag named {name[:60]!r}."))
     if errors:
         raise ValidationError({"tags": errors})
+    for name in names:
+        tag = existing.get(name)
+        tags.append(tag if tag is not None else _create(name, actor_id=actor_id, implicit=True))
     unique: dict[int, Tag] = {}
     for tag in tags:
         unique.setdefault(tag.pk, tag)

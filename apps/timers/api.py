@@ -16,6 +16,7 @@ from apps.core.drf import JSONTypesMixin
 from apps.core.limits import validate_date_in_range, validate_text
 from apps.core.schema import conflict
 from apps.projects.models import Project
+from apps.tags.api import TagsField
 from apps.tasks.models import Task
 from apps.timers import services
 from apps.timers.models import TimeEntry
@@ -37,6 +38,7 @@ class TimeEntrySerializer(JSONTypesMixin, ModelSerializer):
         queryset=Task.objects.all(), required=False, allow_null=True
     )
     billable = serializers.BooleanField(required=False)
+    tags = TagsField(required=False)
 
     class Meta:
         model = TimeEntry
@@ -51,6 +53,7 @@ class TimeEntrySerializer(JSONTypesMixin, ModelSerializer):
             "is_running",
             "notes",
             "billable",
+            "tags",
             "source",
             "created_at",
             "updated_at",
@@ -94,6 +97,12 @@ class EntryFilterSerializer(serializers.Serializer):
         help_text="Last day, inclusive, 1970-01-01 to 2199-12-31.",
     )
     modified_after = serializers.DateTimeField(required=False)
+    tag = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=20,
+        help_text="Entries with any of these tags (repeat the parameter: ?tag=1&tag=2).",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "start" in attrs and "end" in attrs and attrs["start"] > attrs["end"]:
@@ -110,6 +119,7 @@ class EntryFilterSerializer(serializers.Serializer):
             task_id=f.get("task"),
             user_id=f.get("user"),
             modified_after=f.get("modified_after"),
+            tag_ids=tuple(dict.fromkeys(f.get("tag", []))),
         )
 
 
@@ -139,11 +149,13 @@ class TimeEntryViewSet(ServiceViewSet[TimeEntry]):
 
     def get_queryset(self) -> QuerySet[TimeEntry]:
         if self.action != "list":
-            return entries_visible_to(user=cast(User, self.request.user))
+            return entries_visible_to(user=cast(User, self.request.user)).prefetch_related("tags")
         params = EntryFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
-        # The same filter as the web pages and the exports (apps.timers.selectors).
-        return entries_matching(user=cast(User, self.request.user), query=params.entry_query())
+        # The same filter as the web pages and the exports (apps.timers.selectors); the
+        # tags of a page of entries in one more query.
+        user = cast(User, self.request.user)
+        return entries_matching(user=user, query=params.entry_query()).prefetch_related("tags")
 
     def _write_response(self, write: services.EntryWrite, code: int) -> Response:
         data = TimeEntrySerializer(write.entry, context=self.get_serializer_context()).data
@@ -189,6 +201,7 @@ class TimerStartSerializer(JSONTypesMixin, serializers.Serializer):
         required=False, allow_blank=True, max_length=5000, validators=[validate_text]
     )
     billable = serializers.BooleanField(required=False, allow_null=True, default=None)
+    tags = TagsField(required=False)
 
 
 class TimerView(APIView):

@@ -28,6 +28,7 @@ class EntryQuery:
     ``start``/``end`` are whole days in the viewer's time zone (inclusive); ``user_id``
     only narrows an admin's view, since members see nothing but their own entries anyway.
     ``modified_after`` (entries changed since, for synchronisation) is used by the API.
+    ``tag_ids`` keeps entries carrying any of those tags (``?tag=1&tag=2``).
     """
 
     start: date | None = None
@@ -36,6 +37,7 @@ class EntryQuery:
     task_id: int | None = None
     user_id: int | None = None
     modified_after: datetime | None = None
+    tag_ids: tuple[int, ...] = ()
 
     def as_params(self) -> dict[str, str]:
         """The filters as query-string parameters (for links that keep them)."""
@@ -48,6 +50,10 @@ class EntryQuery:
             "modified_after": self.modified_after.isoformat() if self.modified_after else None,
         }
         return {key: str(value) for key, value in raw.items() if value is not None}
+
+    def as_query_items(self) -> list[tuple[str, str]]:
+        """:meth:`as_params` plus one ``tag`` item per tag (a repeatable parameter)."""
+        return [*self.as_params().items(), *(("tag", str(pk)) for pk in self.tag_ids)]
 
 
 def entries_matching(
@@ -72,6 +78,13 @@ def entries_matching(
         qs = qs.filter(user_id=query.user_id)
     if query.modified_after is not None:
         qs = qs.filter(updated_at__gt=query.modified_after)
+    if query.tag_ids:
+        # A subquery rather than a join: an entry with two of the tags is listed once.
+        qs = qs.filter(
+            pk__in=TimeEntry.tags.through.objects.filter(tag_id__in=query.tag_ids).values(
+                "timeentry_id"
+            )
+        )
     return qs
 
 

@@ -27,6 +27,7 @@ from apps.reports import periods
 from apps.reports.api import MAX_REPORT_DAYS
 from apps.reports.exports import EntryQuery
 from apps.reports.selectors import GROUPINGS
+from apps.tags.forms import TagFilterField, TagNamesField
 from apps.tasks.models import Task, TaskStatus
 from apps.timers.models import TimeEntry
 from apps.web.fields import (
@@ -45,6 +46,7 @@ GROUP_LABELS = {
     "task": "Task",
     "user": "Person",
     "day": "Day",
+    "tag": "Tag",
 }
 
 
@@ -127,6 +129,7 @@ class TimerStartForm(WorkPickerForm):
         label="What are you working on?",
         widget=forms.TextInput(attrs={"placeholder": "A short note"}),
     )
+    tags = TagNamesField()
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -140,7 +143,7 @@ class TimerStartForm(WorkPickerForm):
         self.fields["task"] = task_field(
             tasks, shown=shown_tasks(self, tasks, user=user), open_only=True
         )
-        self.order_fields(["project", "task", "notes"])
+        self.order_fields(["project", "task", "notes", "tags"])
 
 
 class BillableSelect(forms.NullBooleanSelect):
@@ -182,7 +185,7 @@ class IdleTrimForm(AccessibleForm):
 class EntryForm(WorkPickerForm):
     """A manual entry, or the edit of any entry (a running one may stay open-ended)."""
 
-    FIELDS = ("project", "task", "started_at", "ended_at", "notes", "billable")
+    FIELDS = ("project", "task", "started_at", "ended_at", "notes", "billable", "tags")
 
     started_at = _datetime_field("Start", required=True)
     ended_at = _datetime_field("End", required=True)
@@ -193,6 +196,7 @@ class EntryForm(WorkPickerForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     billable = forms.NullBooleanField(required=False, widget=BillableSelect)
+    tags = TagNamesField()
 
     def __init__(
         self,
@@ -202,7 +206,8 @@ class EntryForm(WorkPickerForm):
         **kwargs: Any,
     ) -> None:
         if entry is not None:
-            kwargs.setdefault("initial", initial_from(entry, self.FIELDS))
+            initial = initial_from(entry, tuple(n for n in self.FIELDS if n != "tags"))
+            kwargs.setdefault("initial", {**initial, "tags": list(entry.tags.all())})
         super().__init__(*args, **kwargs)
         current_project = Q(pk=entry.project_id) if entry else Q(pk__in=[])
         current_task = Q(pk=entry.task_id) if entry and entry.task_id else Q(pk__in=[])
@@ -252,6 +257,7 @@ class EntryFilterForm(AccessibleForm):
 
     start = _date_field("From")
     end = _date_field("To")
+    tag = TagFilterField()
 
     def __init__(self, *args: Any, is_admin: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -291,6 +297,7 @@ class EntryFilterForm(AccessibleForm):
             project_id=project.pk if project else None,
             task_id=task.pk if task else None,
             user_id=person.pk if person else None,
+            tag_ids=tuple(tag.pk for tag in pick("tag") or ()),
         )
 
 
@@ -352,7 +359,7 @@ class ReportForm(EntryFilterForm):
         ]
         self.fields["group_by"].initial = "project"
         self.fields["group_by"].hide_optional = True  # type: ignore[attr-defined]  # empty means "project"
-        self.order_fields(["start", "end", "group_by", "project", "task", "user"])
+        self.order_fields(["start", "end", "group_by", "project", "task", "user", "tag"])
 
     def preset_links(self) -> list[tuple[str, str, bool]]:
         """(label, query string, current) of each named period, keeping the other filters."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import islice
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -69,10 +70,33 @@ def formats_enabled(request: Any) -> list[str]:
     return [fmt for fmt in FORMATS if format_enabled(request, fmt)]
 
 
+def _tag_names(entry_ids: list[int]) -> dict[int, list[str]]:
+    """The tag names of each entry (by name), one query for a chunk of entries."""
+    through = TimeEntry.tags.through
+    names: dict[int, list[str]] = {}
+    pairs = (
+        through.objects.filter(timeentry_id__in=entry_ids)
+        .order_by("tag__name", "tag_id")
+        .values_list("timeentry_id", "tag__name")
+    )
+    for entry_id, name in pairs:
+        names.setdefault(entry_id, []).append(name)
+    return names
+
+
+def _with_tags(values: Iterator[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], list[str]]]:
+    """Each row of ``values`` with its tag names, read one chunk of rows at a time."""
+    while chunk := list(islice(values, CHUNK_SIZE)):
+        names = _tag_names([v["id"] for v in chunk])
+        for v in chunk:
+            yield v, names.get(v["id"], [])
+
+
 def export_rows(qs: QuerySet[TimeEntry], tz: zoneinfo.ZoneInfo) -> Iterator[Row]:
-    """The entries of ``qs`` in start order, read in chunks (no query per row)."""
+    """The entries of ``qs`` in start order, read in chunks (no query per row): one query
+    for the entries and one per chunk of ``CHUNK_SIZE`` entries for their tags."""
     values = qs.order_by("started_at", "id").values(*_FIELDS)
-    for v in values.iterator(chunk_size=CHUNK_SIZE):
+    for v, tags in _with_tags(values.iterator(chunk_size=CHUNK_SIZE)):
         seconds = max(int((v["ended_at"] - v["started_at"]).total_seconds()), 0)
         rate = v["project__hourly_rate"]
         amount = None
@@ -91,6 +115,7 @@ def export_rows(qs: QuerySet[TimeEntry], tz: zoneinfo.ZoneInfo) -> Iterator[Row]
             billable=v["billable"],
             amount=amount,
             updated_at=v["updated_at"],
+            tags=tuple(tags),
         )
 
 

@@ -42,10 +42,16 @@ class Row:
     billable: bool
     amount: Decimal | None
     updated_at: datetime
+    tags: tuple[str, ...] = ()
 
     @property
     def hours(self) -> Decimal:
         return (Decimal(self.seconds) / 3600).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+    @property
+    def tag_text(self) -> str:
+        """The tag names in one cell: ``"client call, urgent"``."""
+        return ", ".join(self.tags)
 
 
 def _clock(seconds: int) -> str:
@@ -69,6 +75,7 @@ CSV_HEADER = (
     "notes",
     "billable",
     "amount",
+    "tags",
 )
 
 
@@ -105,6 +112,7 @@ def csv_lines(rows: Iterable[Row]) -> Iterator[str]:
                 _safe_text(r.notes),
                 "yes" if r.billable else "no",
                 "" if r.amount is None else r.amount,
+                _safe_text(r.tag_text),
             )
         )
 
@@ -128,6 +136,7 @@ def json_pieces(rows: Iterable[Row], tz: zoneinfo.ZoneInfo) -> Iterator[str]:
             "billable": r.billable,
             "amount": None if r.amount is None else str(r.amount),
             "notes": r.notes,
+            "tags": list(r.tags),
         }
         yield separator + json.dumps(item, ensure_ascii=False)
         separator = ", "
@@ -162,8 +171,10 @@ def ics_lines(rows: Iterable[Row], *, uid_domain: str) -> Iterator[str]:
         event.add("summary", _ics_text(f"{r.project} · {r.task}" if r.task else r.project))
         if r.notes:
             event.add("description", _ics_text(r.notes))
-        if r.client:
-            event.add("categories", [_ics_text(r.client)])
+        # CATEGORIES: the client first (as before tags existed), then the entry's tags.
+        categories = [_ics_text(name) for name in (r.client, *r.tags) if _ics_text(name)]
+        if categories:
+            event.add("categories", categories)
         yield event.to_ical().decode()
     yield "END:VCALENDAR" + end
 
@@ -183,6 +194,7 @@ XLSX_COLUMNS = (
     ("Notes", 40),
     ("Billable", 9),
     ("Amount", 11),
+    ("Tags", 24),
 )
 
 
@@ -242,6 +254,7 @@ def xlsx_file(rows: Iterable[Row], tz: zoneinfo.ZoneInfo) -> IO[bytes]:
                 cell(r.notes, text=True),
                 cell(r.billable),
                 cell(None if r.amount is None else float(r.amount), "#,##0.00"),
+                cell(r.tag_text, text=True),
             ]
         )
     total = cell("Total", text=True)

@@ -136,7 +136,11 @@ def timer_start(request: AuthenticatedHttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             entry = services.timer_start(
-                user=request.user, project=data["project"], task=data["task"], notes=data["notes"]
+                user=request.user,
+                project=data["project"],
+                task=data["task"],
+                notes=data["notes"],
+                tags=data["tags"],
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)

@@ -47,7 +47,11 @@ def entry_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = EntryFilterForm(request.GET, is_admin=is_admin)
     form.is_valid()
     query = form.query()
-    entries = entries_matching(user=request.user, query=query).order_by("-started_at", "-id")
+    entries = (
+        entries_matching(user=request.user, query=query)
+        .order_by("-started_at", "-id")
+        .prefetch_related("tags")
+    )
     context = {
         "form": form,
         "page": paginate(request, entries),

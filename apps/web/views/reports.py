@@ -49,7 +49,7 @@ EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON", "ics": "C
 
 def export_links(request: HttpRequest, query: EntryQuery) -> list[tuple[str, str]]:
     """(label, URL) of each export format this request may use, keeping the filters."""
-    params = urlencode(query.as_params())
+    params = urlencode(query.as_query_items())
     return [
         (EXPORT_LABELS[fmt], reverse("web:export", args=[fmt]) + (f"?{params}" if params else ""))
         for fmt in formats_enabled(request)
@@ -168,7 +168,7 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
         charts=charts,
         group_label=GROUP_LABELS[group_by],
         exports=export_links(request, query),
-        entries_url=reverse("web:entry-list") + "?" + urlencode(query.as_params()),
+        entries_url=reverse("web:entry-list") + "?" + urlencode(query.as_query_items()),
         **_charts(request.user, start, end, base, summary, draw=charts),
     )
     return render(request, "web/reports/report.html", context)
