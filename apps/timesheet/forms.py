@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
 from apps.projects.models import Project
+from apps.tags.services import tag_names_parse
 from apps.tasks.models import Task
 from apps.timesheet.durations import parse_duration
 from apps.timesheet.selectors import MAX_ROWS, Grid, RowKey
@@ -77,6 +78,8 @@ def read_cells(grid: Grid, data: Mapping[str, Any]) -> GridSubmission:
     """
     result = GridSubmission()
     for row in grid.rows:
+        row.tags_text = str(data.get(row.tags_name) or "")[:1000]
+        tags = tuple(tag_names_parse(row.tags_text))
         for cell in row.cells:
             if not cell.editable or cell.name not in data:
                 continue
@@ -93,7 +96,9 @@ def read_cells(grid: Grid, data: Mapping[str, Any]) -> GridSubmission:
             if (seconds or 0) == cell.seconds:
                 continue
             result.changes.append(
-                CellChange(project=row.project, task=row.task, day=cell.day, seconds=seconds)
+                CellChange(
+                    project=row.project, task=row.task, day=cell.day, seconds=seconds, tags=tags
+                )
             )
             result.names.append(cell.name)
     return result

@@ -101,6 +101,7 @@ class Row:
     project: Project
     task: Task | None
     cells: list[Cell] = field(default_factory=list)
+    tags_text: str = ""  # tags for the entries this row's cells create (as typed)
 
     @property
     def key(self) -> RowKey:
@@ -113,6 +114,10 @@ class Row:
     @property
     def label(self) -> str:
         return f"{self.project.name} · {self.task.name}" if self.task else self.project.name
+
+    @property
+    def tags_name(self) -> str:
+        return f"t-{self.value}"
 
     @property
     def seconds(self) -> int:

@@ -40,6 +40,8 @@ class CellChange:
     task: Task | None
     day: date
     seconds: int | None
+    # Tag names for the entry a filled empty cell creates; an existing entry keeps its own.
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ def _save_cell(*, user: User, change: CellChange, now: datetime, result: dict[st
             task=change.task,
             started_at=started_at,
             ended_at=started_at + timedelta(seconds=seconds),
+            tags=list(change.tags) or None,
         )
         result["created"] += 1
         return

@@ -403,3 +403,34 @@ def test_save_is_the_first_button_so_enter_in_a_cell_saves_without_javascript(
     body = member_web.get(URL, {"week": WEEK.label}).content.decode()
     buttons = re.findall(r'<button type="submit" name="action" value="([a-z-]+)"', body)
     assert buttons[0] == "save"
+
+
+def test_new_entries_take_the_tags_typed_under_their_row(
+    member: Any, member_web: Client, project: Any
+) -> None:
+    kept = _entry(member, project, WEEK.days[0])
+    response = _post(
+        member_web,
+        {
+            _cell(project, 0): "2:00",
+            _cell(project, 1): "1:00",
+            f"t-{_row(project)}": "call, Urgent",
+        },
+        [_row(project)],
+    )
+    assert response.status_code == 302
+    created = TimeEntry.objects.exclude(pk=kept.pk).get()
+    assert sorted(created.tags.values_list("name", flat=True)) == ["Urgent", "call"]
+    assert not kept.tags.exists()  # an adjusted entry keeps its own tags
+
+
+def test_too_many_tags_refuse_the_cell_and_save_nothing(
+    member: Any, member_web: Client, project: Any
+) -> None:
+    names = ", ".join(f"t{n}" for n in range(30))
+    response = _post(
+        member_web, {_cell(project, 1): "1:00", f"t-{_row(project)}": names}, [_row(project)]
+    )
+    assert response.status_code == 400
+    assert f'value="{names}"' in response.content.decode()
+    assert not TimeEntry.objects.exists()

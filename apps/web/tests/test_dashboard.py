@@ -180,7 +180,7 @@ def test_it_lists_the_latest_entries_of_today_with_the_total_of_all_and_a_link(
     assert html.index("number 15") < html.index("number 24")  # oldest first
     total = sum(e.duration_seconds for e in entries)
     tfoot = html[html.index("<tfoot>") : html.index("</tfoot>")]
-    assert f'<td class="num">{hm(total)}</td>' in tfoot, tfoot
+    assert f'<td class="num" id="today-total">{hm(total)}</td>' in tfoot, tfoot
     day = timezone.localdate().isoformat()
     assert f'href="/entries/?start={day}&amp;end={day}">All of today' in html
     assert f"The latest {TODAY_SHOWN} of 25 entries." in html
