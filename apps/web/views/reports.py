@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -36,9 +35,8 @@ from apps.reports.exports import (
     format_enabled,
     formats_enabled,
 )
-from apps.reports.selectors import report_summary
+from apps.reports.selectors import report_summaries
 from apps.reports.signals import report_viewed
-from apps.timers.models import TimeEntry
 from apps.web.forms import GROUP_LABELS, EntryFilterForm, ReportForm
 from apps.web.templatetags.tt import hm, shortdate
 
@@ -80,23 +78,16 @@ def time_bars(start: date, end: date, rows: list[dict[str, Any]]) -> tuple[str, 
 
 
 def _charts(
-    user: Any,
     start: date,
     end: date,
-    base: QuerySet[TimeEntry],
+    summaries: dict[str, dict[str, Any]],
     summary: dict[str, Any],
     *,
     draw: bool = True,
 ) -> dict[str, Any]:
     """Hours per day (or month) and per project; drawn as SVG only when ``draw``."""
-
-    def grouped(group_by: str) -> dict[str, Any]:
-        if summary["group_by"] == group_by:
-            return summary
-        return report_summary(user=user, start=start, end=end, group_by=group_by, queryset=base)
-
-    unit, bars = time_bars(start, end, grouped("day")["rows"])
-    project_rows = sorted(grouped("project")["rows"], key=lambda row: -row["seconds"])
+    unit, bars = time_bars(start, end, summaries["day"]["rows"])
+    project_rows = sorted(summaries["project"]["rows"], key=lambda row: -row["seconds"])
     colours = dict(
         Project.objects.filter(pk__in=[row["key"] for row in project_rows]).values_list(
             "pk", "colour"
@@ -151,9 +142,15 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     group_by, query = form.cleaned_data["group_by"], form.query()
     base = entries_matching(user=request.user, query=query, finished_only=True)
-    summary = report_summary(
-        user=request.user, start=start, end=end, group_by=group_by, queryset=base
+    # The table's grouping and the charts' (by day, by project) come from one query.
+    summaries = report_summaries(
+        user=request.user,
+        start=start,
+        end=end,
+        group_bys=(group_by, "day", "project"),
+        queryset=base,
     )
+    summary = summaries[group_by]
     report_viewed.send(
         sender=report,
         user_id=request.user.pk,
@@ -169,7 +166,7 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
         group_label=GROUP_LABELS[group_by],
         exports=export_links(request, query),
         entries_url=reverse("web:entry-list") + "?" + urlencode(query.as_query_items()),
-        **_charts(request.user, start, end, base, summary, draw=charts),
+        **_charts(start, end, summaries, summary, draw=charts),
     )
     return render(request, "web/reports/report.html", context)
 
@@ -194,7 +191,7 @@ def export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponseBase:
             "fmt": fmt,
             "label": EXPORT_LABELS[fmt],
             "count": count,
-            "params": query.as_params(),
+            "params": query.as_query_items(),
         }
         return render(request, "web/jobs/export_offer.html", context)
     return export_response(
