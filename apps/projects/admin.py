@@ -14,7 +14,15 @@ from apps.projects.models import Project
 class ProjectAdmin(ArchivableServiceAdmin):
     """Projects through ``apps.projects.services``; the archived box is project_archive."""
 
-    list_display = ("name", "client", "billable", "hourly_rate", "budget_hours", "archived")
+    list_display = (
+        "name",
+        "client",
+        "billable",
+        "hourly_rate",
+        "budget_hours",
+        "budget_amount",
+        "archived",
+    )
     list_filter = ("archived", "billable", "client")
     search_fields = ("name", "client__name")
     list_select_related = ("client",)

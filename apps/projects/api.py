@@ -31,6 +31,7 @@ class ProjectSerializer(JSONTypesMixin, ModelSerializer):
             "billable",
             "hourly_rate",
             "budget_hours",
+            "budget_amount",
             "archived",
             "created_at",
             "updated_at",

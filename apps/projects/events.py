@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import analytics
-from analytics import Bool, Int, context
+from analytics import Bool, Enum, Int, context
 from analytics.catalogue import channel_property
 from apps.projects import signals
 from apps.projects.models import Project
@@ -49,6 +49,19 @@ analytics.declare(
     properties={
         "project_id": PROJECT_ID,
         "task_count": Int("Tasks deleted with it."),
+        "channel": CHANNEL,
+    },
+)
+
+analytics.declare(
+    "project.budget_reached",
+    "The finished entries of a project passed 80 % or 100 % of its budget in hours or "
+    "money (once per threshold; it re-arms when the time used falls back below it).",
+    properties={
+        "project_id": PROJECT_ID,
+        "kind": Enum("Which budget: hours or money.", choices=("hours", "money")),
+        "threshold": Enum("The threshold passed, in percent.", choices=("80", "100")),
+        "percent": Int("Percent of the budget used now (whole number)."),
         "channel": CHANNEL,
     },
 )
@@ -97,5 +110,17 @@ def _deleted(*, project_id: int, actor_id: int | None, task_count: int, **_: Any
         actor_id=actor_id,
         project_id=project_id,
         task_count=task_count,
+        channel=context.channel(),
+    )
+
+
+@analytics.receiver(signals.project_budget_reached)
+def _budget_reached(*, project: Project, kind: str, threshold: int, percent: int, **_: Any) -> None:
+    analytics.emit(
+        "project.budget_reached",
+        project_id=project.pk,
+        kind=kind,
+        threshold=str(threshold),
+        percent=percent,
         channel=context.channel(),
     )

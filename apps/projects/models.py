@@ -38,6 +38,18 @@ class Project(UniqueNameErrorMixin, models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
+    budget_amount = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Budget in money: the billable amount (billable hours x the hourly rate).",
+    )
+    # What the finished entries have used, kept by apps.projects.budget after each write to
+    # an entry of a project with a budget, so pages read budgets without summing entries.
+    budget_seconds_used = models.BigIntegerField(default=0, editable=False)
+    budget_billable_seconds_used = models.BigIntegerField(default=0, editable=False)
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

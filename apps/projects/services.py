@@ -10,10 +10,19 @@ from django.db import transaction
 
 from apps.clients.models import Client
 from apps.core.services import apply_changes, save_changes, send_on_commit
-from apps.projects import signals
+from apps.projects import budget, signals
 from apps.projects.models import Project
 
-EDITABLE = ("name", "client", "colour", "billable", "hourly_rate", "budget_hours")
+EDITABLE = (
+    "name",
+    "client",
+    "colour",
+    "billable",
+    "hourly_rate",
+    "budget_hours",
+    "budget_amount",
+)
+BUDGET_FIELDS = {"hourly_rate", "budget_hours", "budget_amount"}
 
 
 @transaction.atomic
@@ -25,6 +34,7 @@ def project_create(
     billable: bool = True,
     hourly_rate: Decimal | None = None,
     budget_hours: Decimal | None = None,
+    budget_amount: Decimal | None = None,
     actor_id: int | None = None,
 ) -> Project:
     project = Project(
@@ -34,6 +44,7 @@ def project_create(
         billable=billable,
         hourly_rate=hourly_rate,
         budget_hours=budget_hours,
+        budget_amount=budget_amount,
     )
     project.full_clean()
     project.save()
@@ -45,12 +56,16 @@ def project_create(
 def project_update(
     *, project: Project, data: dict[str, Any], actor_id: int | None = None
 ) -> Project:
+    levels = {project.pk: budget.budget_levels(project)}
     changed = apply_changes(project, data, allowed=EDITABLE)
     if changed:
         save_changes(project, changed)
         send_on_commit(
             signals.project_updated, Project, project=project, actor_id=actor_id, changed=changed
         )
+        if BUDGET_FIELDS.intersection(changed):
+            # A new or changed budget may already be passed by the time used so far.
+            budget.budget_refresh(project_ids=[project.pk], before=levels)
     return project
 
 

@@ -15,3 +15,6 @@ project_updated = Signal()
 project_archived = Signal()
 # project_deleted: project_id (int), actor_id (int | None), task_count (int, tasks deleted with it)
 project_deleted = Signal()
+# project_budget_reached: project (Project), kind ("hours" | "money"), threshold (80 | 100),
+# percent (int); sent when the finished entries take a budget past a threshold
+project_budget_reached = Signal()

@@ -5,7 +5,7 @@ from typing import Any, cast
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from apps.core.api import MAX_ID, ModelSerializer, ServiceViewSet, StrictPrimary
 from apps.core.drf import JSONTypesMixin
 from apps.core.limits import validate_date_in_range, validate_text
 from apps.core.schema import conflict
+from apps.projects.budget import budget_warning
 from apps.projects.models import Project
 from apps.tags.api import TagsField
 from apps.tasks.models import Task
@@ -204,13 +205,37 @@ class TimerStartSerializer(JSONTypesMixin, serializers.Serializer):
     tags = TagsField(required=False)
 
 
+class BudgetWarningSerializer(serializers.Serializer):
+    """A budget of the timer's project at 80 % or more (apps.projects.budget)."""
+
+    kind = serializers.ChoiceField(choices=["hours", "money"])
+    threshold = serializers.ChoiceField(choices=[80, 100])
+    percent = serializers.IntegerField(help_text="Percent used by the finished entries.")
+    used = serializers.DecimalField(max_digits=14, decimal_places=2)
+    budget = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class TimerEntrySerializer(TimeEntrySerializer):
+    """The timer's entry, with a warning when its project is near or past a budget."""
+
+    budget_warning = serializers.SerializerMethodField()
+
+    class Meta(TimeEntrySerializer.Meta):
+        fields = [*TimeEntrySerializer.Meta.fields, "budget_warning"]
+
+    @extend_schema_field(BudgetWarningSerializer(allow_null=True))
+    def get_budget_warning(self, entry: TimeEntry) -> dict[str, Any] | None:
+        warning = budget_warning(entry.project)
+        return None if warning is None else BudgetWarningSerializer(warning.as_dict()).data
+
+
 class TimerView(APIView):
     """The caller's running timer, or ``null`` when none runs."""
 
     @extend_schema(
         responses={
             200: OpenApiResponse(
-                {"allOf": [{"$ref": "#/components/schemas/TimeEntry"}], "nullable": True},
+                {"allOf": [{"$ref": "#/components/schemas/TimerEntry"}], "nullable": True},
                 description="The running entry, or the JSON literal null when none runs.",
             )
         }
@@ -220,7 +245,7 @@ class TimerView(APIView):
         if entry is None:
             # DRF renders None as an empty body; the API promises the JSON literal null.
             return HttpResponse(b"null", content_type="application/json")
-        return Response(TimeEntrySerializer(entry).data)
+        return Response(TimerEntrySerializer(entry).data)
 
 
 class TimerStartView(APIView):
@@ -229,7 +254,7 @@ class TimerStartView(APIView):
     @extend_schema(
         request=TimerStartSerializer,
         responses={
-            201: TimeEntrySerializer,
+            201: TimerEntrySerializer,
             409: conflict("Another timer was started at the same moment; try again."),
         },
     )
@@ -237,7 +262,7 @@ class TimerStartView(APIView):
         serializer = TimerStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         entry = services.timer_start(user=cast(User, request.user), **serializer.validated_data)
-        return Response(TimeEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        return Response(TimerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
 class TimerStopSerializer(serializers.Serializer):
@@ -271,7 +296,7 @@ class TimerStopView(APIView):
     @extend_schema(
         request=TimerStopSerializer,
         responses={
-            200: TimeEntrySerializer,
+            200: TimerEntrySerializer,
             409: OpenApiResponse(
                 description="No timer runs, or the running entry is not the given `entry`."
             ),
@@ -283,4 +308,4 @@ class TimerStopView(APIView):
         entry = services.timer_stop(
             user=cast(User, request.user), entry_id=body.validated_data.get("entry")
         )
-        return Response(TimeEntrySerializer(entry).data)
+        return Response(TimerEntrySerializer(entry).data)

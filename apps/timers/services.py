@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from apps.core.limits import validate_stored_time
 from apps.core.services import apply_changes, send_on_commit
+from apps.projects.budget import budget_refresh
 from apps.projects.models import Project
 from apps.tags.models import Tag
 from apps.tags.services import tags_resolve
@@ -32,6 +33,8 @@ from apps.timers.selectors import entry_overlaps
 # Clocks of browsers and servers drift; a start a few seconds "in the future" is not an error.
 FUTURE_TOLERANCE = timedelta(minutes=1)
 EDITABLE = ("project", "task", "started_at", "ended_at", "notes", "billable")
+# Changes that move time between budgets (apps.projects.budget).
+BUDGET_FIELDS = {"project", "started_at", "ended_at", "billable"}
 # What a door may pass as ``tags``: Tag objects, tag ids, or names (missing names are
 # created: a member creates a tag by using it). See apps.tags.services.tags_resolve.
 TagValues = Iterable[Tag | int | str]
@@ -120,6 +123,7 @@ def _resolve(tags: TagValues | None, *, actor_id: int | None) -> list[Tag]:
 def _stop(entry: TimeEntry, at: datetime) -> TimeEntry:
     entry.ended_at = max(at, entry.started_at)
     entry.save(update_fields=["ended_at", "updated_at"])
+    budget_refresh(project_ids=[entry.project_id])
     send_on_commit(
         signals.timer_stopped, TimeEntry, entry=entry, duration_seconds=entry.duration_seconds
     )
@@ -278,6 +282,7 @@ def entry_create(
     entry.full_clean(validate_constraints=False)
     entry.save()
     _set_tags(entry, resolved)
+    budget_refresh(project_ids=[entry.project_id])
     overlaps = entry_overlaps(entry=entry)
     send_on_commit(
         signals.time_entry_created,
@@ -313,6 +318,7 @@ def entry_update(
     data = dict(data)
     tags = data.pop("tags", None)
     resolved = None if tags is None else _resolve(tags, actor_id=actor_id or entry.user_id)
+    was_on = entry.project_id
     changed = apply_changes(entry, data, allowed=EDITABLE)
     if changed:
         # Fixing the notes of an entry on a since-archived project is fine; moving an
@@ -322,6 +328,8 @@ def entry_update(
             _check_times(entry.started_at, entry.ended_at)
         entry.full_clean(validate_constraints=False)
         entry.save(update_fields=[*changed, "updated_at"])
+        if BUDGET_FIELDS.intersection(changed):
+            budget_refresh(project_ids=[was_on, entry.project_id])
     if resolved is not None and _set_tags(entry, resolved):
         if not changed:
             entry.save(update_fields=["updated_at"])
@@ -337,6 +345,8 @@ def entry_update(
 def entry_delete(*, entry: TimeEntry, actor_id: int | None = None) -> None:
     entry_id, user_id, was_running = entry.pk, entry.user_id, entry.is_running
     entry.delete()
+    if not was_running:
+        budget_refresh(project_ids=[entry.project_id])
     send_on_commit(
         signals.time_entry_deleted,
         TimeEntry,

@@ -70,22 +70,43 @@ class GridSubmission:
     errors: int = 0
 
 
+def _originals(value: Any) -> list[str] | None:
+    """The seven texts a row showed when its page was made (``o-<row>``, joined by ``|``)."""
+    parts = str(value).split("|") if value is not None else []
+    if len(parts) != 7 or any(len(part) > 20 for part in parts):
+        return None
+    return [part.strip() for part in parts]
+
+
 def read_cells(grid: Grid, data: Mapping[str, Any]) -> GridSubmission:
     """Put the posted text into the grid's cells and collect the ones that changed.
 
-    A cell is untouched when its text is what the grid shows, or when it reads as the
-    same time: it is not rewritten. Read-only cells ignore what is posted for them.
+    A cell is untouched when its text is what the page showed (the row's ``o-`` field; the
+    stored value when that is missing), or when it reads as the time stored now: it is not
+    rewritten, and shows what is stored now. A cell whose entry changed since the page
+    was made (another tab, the timer, the API) and that the user changed too is refused as
+    a conflict rather than overwriting the other change; so is a cell that is read-only
+    now but was not then.
     """
     result = GridSubmission()
     for row in grid.rows:
         row.tags_text = str(data.get(row.tags_name) or "")[:1000]
         tags = tuple(tag_names_parse(row.tags_text))
-        for cell in row.cells:
-            if not cell.editable or cell.name not in data:
+        originals = _originals(data.get(f"o-{row.value}"))
+        for index, cell in enumerate(row.cells):
+            if cell.name not in data:
                 continue
             text = str(data.get(cell.name) or "")[:200]
+            original = originals[index] if originals is not None else cell.shown
+            if text.strip() == original:
+                continue  # untouched: it keeps (and shows) what is stored now
             cell.value = text
-            if text.strip() == cell.shown:
+            if not cell.editable:
+                cell.error = (
+                    "This cell now has several entries or a running timer; "
+                    "edit them in the entry list."
+                )
+                result.errors += 1
                 continue
             try:
                 seconds = parse_duration(text)
@@ -94,6 +115,13 @@ def read_cells(grid: Grid, data: Mapping[str, Any]) -> GridSubmission:
                 result.errors += 1
                 continue
             if (seconds or 0) == cell.seconds:
+                continue
+            if original != cell.shown:
+                cell.error = (
+                    f"This cell changed since the page was loaded (it now holds "
+                    f"{cell.shown or 'no time'}); save again to replace that."
+                )
+                result.errors += 1
                 continue
             result.changes.append(
                 CellChange(

@@ -120,6 +120,11 @@ class Row:
         return f"t-{self.value}"
 
     @property
+    def originals(self) -> str:
+        """What the row's cells hold now, sent back with the form (see forms.read_cells)."""
+        return "|".join(cell.shown for cell in self.cells)
+
+    @property
     def seconds(self) -> int:
         return sum(cell.seconds for cell in self.cells)
 

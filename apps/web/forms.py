@@ -418,7 +418,15 @@ class ClientForm(_UniqueNameMixin, AccessibleForm):
 
 class ProjectForm(_UniqueNameMixin, AccessibleForm):
     model = Project
-    FIELDS = ("name", "client", "colour", "billable", "hourly_rate", "budget_hours")
+    FIELDS = (
+        "name",
+        "client",
+        "colour",
+        "billable",
+        "hourly_rate",
+        "budget_hours",
+        "budget_amount",
+    )
 
     name = TextField(max_length=200, validators=[validate_text])
     colour = ColourField(
@@ -438,6 +446,14 @@ class ProjectForm(_UniqueNameMixin, AccessibleForm):
     )
     budget_hours = forms.DecimalField(
         required=False, min_value=0, max_digits=10, decimal_places=2, label="Budget (hours)"
+    )
+    budget_amount = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        label="Budget (amount)",
+        help_text="Billable hours x the hourly rate; warnings at 80 % and 100 %.",
     )
 
     def __init__(self, *args: Any, instance: Project | None = None, **kwargs: Any) -> None:

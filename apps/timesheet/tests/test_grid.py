@@ -212,8 +212,9 @@ def test_it_links_cells_with_several_entries_or_a_running_timer_instead_of_rewri
     grid = member_web.get(URL, {"week": WEEK.label}).content.decode()
     assert f'name="{_cell(project, 0)}"' not in grid
     assert "start=2025-03-03&amp;end=2025-03-03" in grid
+    # A value posted for it anyway (a stale page, a script) is refused, not applied.
     response = _post(member_web, {_cell(project, 0): "5:00"}, [_row(project)])
-    assert response.status_code == 302
+    assert response.status_code == 400
     for entry in (first, second):
         old = entry.ended_at
         entry.refresh_from_db()
@@ -434,3 +435,44 @@ def test_too_many_tags_refuse_the_cell_and_save_nothing(
     assert response.status_code == 400
     assert f'value="{names}"' in response.content.decode()
     assert not TimeEntry.objects.exists()
+
+
+def test_a_cell_changed_elsewhere_is_not_overwritten_by_a_stale_page(
+    member: Any, member_web: Client, project: Any
+) -> None:
+    entry = _entry(member, project, WEEK.days[0], minutes=60)
+    page = member_web.get(URL, {"week": WEEK.label})
+    originals = {f"o-{_row(project)}": page.context["rows"][0]["row"].originals}
+    assert originals[f"o-{_row(project)}"] == "1:00||||||"
+    # Another tab (or the API) makes it two hours.
+    entry.ended_at = entry.started_at + timedelta(hours=2)
+    entry.save()
+    # The stale page sends the cell back as it showed it: nothing is rewritten.
+    untouched = _post(member_web, {_cell(project, 0): "1:00", **originals}, [_row(project)])
+    assert untouched.status_code == 302
+    entry.refresh_from_db()
+    assert entry.duration_seconds == 2 * 3600
+    # Changed on the stale page too: refused as a conflict, with the value stored now.
+    stale = _post(member_web, {_cell(project, 0): "3:00", **originals}, [_row(project)])
+    assert stale.status_code == 400
+    assert "changed since the page was loaded (it now holds 2:00)" in stale.content.decode()
+    entry.refresh_from_db()
+    assert entry.duration_seconds == 2 * 3600
+    # The page that reported it carries the current values: saving again replaces them.
+    fresh = {f"o-{_row(project)}": stale.context["rows"][0]["row"].originals}
+    again = _post(member_web, {_cell(project, 0): "3:00", **fresh}, [_row(project)])
+    assert again.status_code == 302
+    entry.refresh_from_db()
+    assert entry.duration_seconds == 3 * 3600
+
+
+def test_a_cell_that_became_read_only_refuses_what_was_typed(
+    member: Any, member_web: Client, project: Any
+) -> None:
+    _entry(member, project, WEEK.days[0], hour=9)
+    originals = {f"o-{_row(project)}": "1:00||||||"}
+    _entry(member, project, WEEK.days[0], hour=14)  # a second entry, from elsewhere
+    response = _post(member_web, {_cell(project, 0): "4:00", **originals}, [_row(project)])
+    assert response.status_code == 400
+    assert "now has several entries" in response.content.decode()
+    assert sorted(e.duration_seconds for e in TimeEntry.objects.all()) == [3600, 3600]

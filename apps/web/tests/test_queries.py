@@ -57,8 +57,8 @@ def populate(users: list[Any], size: int) -> Any:
 # own timer box).
 HEADER_TIMER = 1
 PAGES = {
-    # + the tag names of the timer form's datalist.
-    "/": 12,
+    # + the tag names of the timer form's datalist, + the projects near a budget.
+    "/": 13,
     # + the tag filter's choices and the listed entries' tags (one prefetch).
     "/entries/": 11 + HEADER_TIMER,
     "/projects/": 6 + HEADER_TIMER,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.core import flags
 from apps.core.api import MAX_ID
 from apps.core.types import AuthenticatedHttpRequest
+from apps.projects.budget import BudgetUse, budget_warning, projects_near_budget
 from apps.projects.models import Project
 from apps.tasks.models import Task
 from apps.timers import services
@@ -115,8 +116,33 @@ def _render(
         else None,
         "start_form": form,
         "idle": _idle(request, board.running, trim_form),
+        "budgets": budgets_to_show(),
     }
     return render(request, "web/dashboard.html", context, status=status)
+
+
+# The dashboard lists at most this many projects near or over a budget.
+BUDGETS_SHOWN = 5
+
+
+def budgets_to_show() -> list[tuple[Project, BudgetUse]]:
+    """Active projects at 80 % or more of a budget (one query, bounded)."""
+    shown: list[tuple[Project, BudgetUse]] = []
+    for project in projects_near_budget()[: BUDGETS_SHOWN * 2]:
+        warning = budget_warning(project)
+        if warning is not None and len(shown) < BUDGETS_SHOWN:
+            shown.append((project, warning))
+    return shown
+
+
+def budget_message(project: Project, use: BudgetUse) -> str:
+    used = (
+        f"{use.used} of {use.budget} hours"
+        if use.kind == "hours"
+        else f"{use.used} of {use.budget}"
+    )
+    over = " It is over budget." if use.threshold == 100 else ""
+    return f"{project.name} has used {use.percent} % of its budget ({used}).{over}"
 
 
 @require_GET
@@ -146,6 +172,9 @@ def timer_start(request: AuthenticatedHttpRequest) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, f"Timer started on {entry.project.name}.")
+            warning = budget_warning(entry.project)
+            if warning is not None:
+                messages.warning(request, budget_message(entry.project, warning))
             return redirect("web:dashboard")
     return _render(request, form, status=400)
 

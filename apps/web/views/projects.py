@@ -71,7 +71,11 @@ def _save_project(request: HttpRequest, project: Project | None) -> HttpResponse
         else:
             messages.success(request, f"Project {project.name} saved.")
             return redirect("web:project-detail", pk=project.pk)
-    return render(request, "web/projects/form.html", {"form": form, "project": project})
+    # A refused form is a 400, with the user's input and the field errors on the page.
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "web/projects/form.html", {"form": form, "project": project}, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -131,7 +135,8 @@ def _save_task(request: HttpRequest, project: Project, task: Task | None) -> Htt
             messages.success(request, f"Task {task.name} saved.")
             return redirect("web:project-detail", pk=project.pk)
     context = {"form": form, "project": project, "task": task}
-    return render(request, "web/tasks/form.html", context)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/tasks/form.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
