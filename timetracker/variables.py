@@ -56,6 +56,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("logging", "Logging"),
     Section("analytics", "Analytics and logging", "See docs/logging.md and docs/analytics.md."),
     Section("monitoring", "Monitoring", "See docs/monitoring.md."),
+    Section("jobs", "Background work", "Imports and large exports. See docs/deployment.md."),
     Section(
         "telemetry",
         "Installation telemetry",
@@ -546,6 +547,46 @@ VARIABLES: tuple[Variable, ...] = (
         "Share of requests traced for performance monitoring (0 to 1).",
         section="monitoring",
         example="0.0",
+    ),
+    # --- Background work
+    Variable(
+        "TASKS_BACKEND",
+        "choice",
+        "database",
+        "Where background jobs (imports, large exports) wait for a worker: `database` (the "
+        "app's own database; run `python manage.py db_worker`), `rq` (Redis at `REDIS_URL`, "
+        "required; run `python manage.py rqworker default`) or `immediate` (each job runs "
+        "inside the request that started it: no worker, but a long export holds the request).",
+        section="jobs",
+        example="database",
+    ),
+    Variable(
+        "JOB_FILE_RETENTION_HOURS",
+        "int",
+        "24",
+        "Hours a finished export stays downloadable (by the person who asked for it only); "
+        "then `python manage.py cleanup_jobs`, or the next job started, deletes the file. At "
+        "least 1.",
+        section="jobs",
+        example="24",
+    ),
+    Variable(
+        "EXPORT_BACKGROUND_ROWS",
+        "int",
+        "20000",
+        "A web export of more entries than this is prepared as a background job with a "
+        "progress bar instead of being streamed at once. At least 1.",
+        section="jobs",
+        example="20000",
+    ),
+    Variable(
+        "IMPORT_BACKGROUND_ROWS",
+        "int",
+        "2000",
+        "An uploaded import file of more lines than this runs as a background job; smaller "
+        "ones are imported within the upload request. At least 1.",
+        section="jobs",
+        example="2000",
     ),
     # --- Installation telemetry
     Variable(

@@ -30,6 +30,7 @@ analytics.declare(
         "clients": Int("Clients created for the import (or to create)."),
         "projects": Int("Projects created for the import (or to create)."),
         "tasks": Int("Tasks created for the import (or to create)."),
+        "tags": Int("Tags created for the import (or to create)."),
     },
 )
 
@@ -47,5 +48,6 @@ def _import_finished(*, actor_id: int | None, **props: Any) -> None:
         "clients",
         "projects",
         "tasks",
+        "tags",
     )
     analytics.emit("import.finished", actor_id=actor_id, **{key: props[key] for key in keys})

@@ -31,6 +31,7 @@ from apps.imports import signals
 from apps.imports.formats import FORMATS, Format, ParsedRow, RowError, header_map, parse_row
 from apps.projects.models import Project
 from apps.projects.services import project_create
+from apps.tags.models import Tag
 from apps.tasks.models import Task
 from apps.tasks.services import task_create
 from apps.timers.models import TimeEntry
@@ -72,6 +73,7 @@ class ImportReport:
     new_clients: list[str] = field(default_factory=list)
     new_projects: list[str] = field(default_factory=list)
     new_tasks: list[str] = field(default_factory=list)
+    new_tags: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
 
     def problem(self, line: int, message: str) -> None:
@@ -214,6 +216,7 @@ def _plan(rows: list[ParsedRow], report: ImportReport, *, create_missing: bool) 
     for task in Task.objects.select_related("project__client").order_by("pk"):
         client_key = _key(task.project.client.name) if task.project.client else ""
         tasks.setdefault((client_key, _key(task.project.name), _key(task.name)), task)
+    known_tags = {_key(name) for name in Tag.objects.values_list("name", flat=True)}
     kept: list[ParsedRow] = []
     for row in rows:
         c, p, t = _key(row.client), _key(row.project), _key(row.task)
@@ -243,6 +246,11 @@ def _plan(rows: list[ParsedRow], report: ImportReport, *, create_missing: bool) 
         if t and (c, p, t) not in tasks:
             tasks[(c, p, t)] = None
             report.new_tasks.append(f"{row.project} / {row.task}")
+        for tag in row.tags:
+            # Tags are shared and created by use (as in the timer form), "create missing" or not.
+            if _key(tag) not in known_tags:
+                known_tags.add(_key(tag))
+                report.new_tags.append(tag[:100])
         kept.append(row)
     return _Plan(kept, users, clients, projects, tasks)
 
@@ -316,6 +324,7 @@ def _write(plan: _Plan, report: ImportReport, *, actor_id: int | None) -> None:
                 ended_at=row.ended_at,
                 notes=row.notes,
                 billable=row.billable,
+                tags=row.tags,
             )
         except ValidationError as exc:
             report.problem(row.line, _messages(exc))
@@ -386,4 +395,5 @@ def _announce(report: ImportReport, actor_id: int | None, *, outcome: str) -> No
         clients=len(report.new_clients),
         projects=len(report.new_projects),
         tasks=len(report.new_tasks),
+        tags=len(report.new_tags),
     )

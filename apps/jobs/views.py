@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from apps.accounts.selectors import user_is_admin
 from apps.jobs.models import FINISHED
 from apps.jobs.selectors import job_file, job_for_owner, job_status, jobs_of
 
@@ -19,7 +20,8 @@ REFRESH_SECONDS = 5
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(jobs_of(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "web/jobs/list.html", {"page": page})
+    context = {"page": page, "is_admin": user_is_admin(request.user)}
+    return render(request, "web/jobs/list.html", context)
 
 
 @require_GET

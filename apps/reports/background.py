@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from apps.accounts.selectors import user_timezone
 from apps.jobs.models import Job, JobKind
@@ -32,7 +33,8 @@ def export_job_start(
         raise ValueError(f"fmt must be one of {', '.join(FORMATS)}")
     params = {
         "format": fmt,
-        "filters": query.as_params(),
+        # Pairs, since a filter may repeat (?tag=1&tag=2).
+        "filters": query.as_query_items(),
         "channel": channel,
         "uid_domain": uid_domain[:255],
     }
@@ -45,7 +47,11 @@ def _query(filters: Any) -> EntryQuery:
     # entries_matching still applies the owner's permissions).
     from apps.timers.api import EntryFilterSerializer
 
-    serializer = EntryFilterSerializer(data=filters if isinstance(filters, dict) else {})
+    data = QueryDict(mutable=True)
+    for pair in filters if isinstance(filters, list) else []:
+        if isinstance(pair, list) and len(pair) == 2:
+            data.appendlist(str(pair[0]), str(pair[1]))
+    serializer = EntryFilterSerializer(data=data)
     if not serializer.is_valid():
         raise ValidationError("The export's filters are no longer valid; start it again.")
     return serializer.entry_query()

@@ -140,6 +140,19 @@ def test_the_import_event_has_counts_and_enums_only(
         "clients": 1,
         "projects": 2,
         "tasks": 1,
+        "tags": 2,
     }
     assert "Acme" not in str(list(analytics_events))
     assert "example.com" not in str(list(analytics_events))
+
+
+def test_the_jobs_page_links_admins_to_the_import(
+    admin_web: Client, member_web: Client, member: Any
+) -> None:
+    _upload(admin_web, dry_run="on", create_missing="on")
+    admin_page = admin_web.get("/jobs/").content.decode()
+    assert 'href="/import/"' in admin_page
+    assert 'href="/jobs/' in admin_page
+    member_page = member_web.get("/jobs/").content.decode()
+    assert 'href="/import/"' not in member_page
+    assert "No jobs yet." in member_page

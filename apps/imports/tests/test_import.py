@@ -51,6 +51,8 @@ def test_it_imports_each_format_mapping_people_by_email_and_converting_the_zone(
         "Homepage sketches",
         True,
     )
+    assert sorted(tag.name for tag in first.tags.all()) == ["client", "design"]
+    assert report.new_tags == ["design", "client"]
     assert second.notes == 'Call with Acme, notes "quoted"'
     assert second.task is None
     assert second.billable is False

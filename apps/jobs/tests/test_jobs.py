@@ -286,3 +286,34 @@ def test_job_events_carry_kinds_states_and_counts_only(
         "duration": "<1s",
     }
     assert analytics_events.properties("export.csv") == {"rows": 2, "channel": "web"}
+
+
+def test_a_background_export_keeps_repeated_filters_such_as_tags(
+    settings: Any,
+    member: Any,
+    member_web: Client,
+    project: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from apps.tags.models import Tag
+
+    settings.EXPORT_BACKGROUND_ROWS = 1
+    _entries(member, project, 3)
+    red, blue = Tag.objects.create(name="red"), Tag.objects.create(name="blue")
+    first, second, _third = member.time_entries.order_by("started_at")
+    first.tags.add(red)
+    second.tags.add(blue)
+    query = f"start=2024-03-01&end=2024-03-31&tag={red.pk}&tag={blue.pk}"
+
+    offer = member_web.get(f"/reports/export.csv?{query}").content.decode()
+    assert f'<input type="hidden" name="tag" value="{red.pk}">' in offer
+    assert f'<input type="hidden" name="tag" value="{blue.pk}">' in offer
+    with django_capture_on_commit_callbacks(execute=True):
+        member_web.post(
+            "/reports/export-job.csv",
+            {"start": "2024-03-01", "end": "2024-03-31", "tag": [red.pk, blue.pk]},
+        )
+    job = Job.objects.get()
+    body = b"".join(member_web.get(f"/jobs/{job.pk}/download/").streaming_content).decode()
+    assert job.rows_total == 2
+    assert len(body.strip().splitlines()) == 1 + 2

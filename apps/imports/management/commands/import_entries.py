@@ -73,6 +73,7 @@ class Command(BaseCommand):
             ("clients", report.new_clients),
             ("projects", report.new_projects),
             ("tasks", report.new_tasks),
+            ("tags", report.new_tags),
         ):
             if names:
                 self.stdout.write(f"{verb} {len(names)} {label}: {', '.join(names)}")
