@@ -100,8 +100,28 @@ def prepare(size_name: str, tmp: Path, entries: int) -> None:
     tz = seed.TIMEZONES[USER_ID % len(seed.TIMEZONES)]
     _todays_entries(db_url, user_id=USER_ID, tz=tz, count=today)
     account = _session_account(seeded, USER_ID)
+    queries = _query_counts(account)
     common.close_django_connections()
-    print(json.dumps(account.__dict__))
+    print(json.dumps({"account": account.__dict__, "queries": queries}))
+
+
+def _query_counts(account: seed.Account) -> dict[str, int]:
+    """Queries each page of the mix issues here, in process, on a warm second request
+    (goal 5: the same count whatever the data size)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(pk=account.user_id))
+    counts = {}
+    for step in pages_mix(account, 0):
+        client.get(step.path)
+        with CaptureQueriesContext(connection) as captured:
+            status = client.get(step.path).status_code
+        counts[step.name] = len(captured.captured_queries) if status == 200 else -status
+    return counts
 
 
 def _session_account(seeded: seed.Seeded, user_id: int) -> seed.Account:
@@ -158,6 +178,7 @@ def main() -> None:
         urls = {name: stack.enter_context(common.scratch_database(suffix=f"_{name}"))
                 for name in SIZES}  # fmt: skip
         accounts: dict[str, seed.Account] = {}
+        queries: dict[str, dict[str, int]] = {}
         for name in SIZES:
             started = time.perf_counter()
             out = subprocess.run(
@@ -168,7 +189,9 @@ def main() -> None:
             )  # fmt: skip
             if out.returncode:
                 raise SystemExit(f"preparing {name} failed:\n{out.stderr[-3000:]}")
-            accounts[name] = seed.Account(**json.loads(out.stdout.strip().splitlines()[-1]))
+            prepared = json.loads(out.stdout.strip().splitlines()[-1])
+            accounts[name] = seed.Account(**prepared["account"])
+            queries[name] = prepared["queries"]
             print(f"{name}: prepared in {time.perf_counter() - started:.1f} s")
         projects = {n: accounts[n].project_ids for n in SIZES}
         # The same project page in both: the first project the user works on.
@@ -203,10 +226,14 @@ def main() -> None:
                         mix=pages_mix,
                     )
                 )
-        report(samples, args)
+        report(samples, args, queries)
 
 
-def report(samples: dict[str, load.Sample], args: argparse.Namespace) -> None:
+def report(
+    samples: dict[str, load.Sample],
+    args: argparse.Namespace,
+    queries: dict[str, dict[str, int]],
+) -> None:
     print(f"load average at end: {common.load_average()}")
     print(f"{args.rounds} rounds x {args.iterations} iterations per server, 1 client\n")
     rows = []
@@ -230,6 +257,22 @@ def report(samples: dict[str, load.Sample], args: argparse.Namespace) -> None:
     failed = {n: dict(s.failures) for n, s in samples.items() if s.failures}
     if failed:
         print(f"failed requests: {failed}")
+    print()
+    print(
+        common.table(
+            ["page", "queries small", "queries large"],
+            [[step, queries["small"].get(step), queries["large"].get(step)] for step in ratios],
+        )
+    )
+    same = all(
+        queries["small"].get(step) == queries["large"].get(step) and queries["small"][step] > 0
+        for step in ratios
+    )
+    print(
+        "goal 5 (query counts fixed): "
+        + ("met, every page issues as many queries on both sizes" if same else "NOT met")
+        + " (kept by apps/web/tests/test_queries.py and the API list tests)"
+    )
     worst_name, worst = max(ratios.items(), key=lambda item: item[1])
     met = all(r <= GOAL for r in ratios.values()) and not failed
     print(
