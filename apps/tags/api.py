@@ -56,7 +56,7 @@ class TagsField(serializers.Field):
     }
 
     def to_representation(self, value: Any) -> list[dict[str, Any]]:
-        # ``.all()`` uses the prefetched tags of apps.timers.selectors: no query per entry.
+        # ``.all()`` uses the tags the entry lists prefetch: no query per entry.
         return [{"id": tag.pk, "name": tag.name} for tag in value.all()]
 
     def to_internal_value(self, data: Any) -> list[int | str]:

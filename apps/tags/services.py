@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -104,10 +105,14 @@ def tag_rename(*, tag: Tag, name: str, actor_id: int | None = None) -> Tag:
     return tag
 
 
-def _entries_with(tag_ids: Iterable[int]) -> list[int]:
-    from apps.timers.models import TimeEntry
+def _through() -> Any:
+    """The entry-tag table. Reached from the tag's side: the timers app imports this one,
+    so this one does not import it (tests/test_layers.py)."""
+    return Tag.entries.through
 
-    through = TimeEntry.tags.through
+
+def _entries_with(tag_ids: Iterable[int]) -> list[int]:
+    through = _through()
     return sorted(
         set(through.objects.filter(tag_id__in=list(tag_ids)).values_list("timeentry_id", flat=True))
     )
@@ -115,10 +120,9 @@ def _entries_with(tag_ids: Iterable[int]) -> list[int]:
 
 def _touch_entries(entry_ids: list[int]) -> None:
     """Entries whose tags changed count as modified (``modified_after`` finds them)."""
-    from apps.timers.models import TimeEntry
-
     if entry_ids:
-        TimeEntry.objects.filter(pk__in=entry_ids).update(updated_at=timezone.now())
+        entry_model = Tag._meta.get_field("entries").related_model
+        entry_model._default_manager.filter(pk__in=entry_ids).update(updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -127,8 +131,6 @@ def tag_merge(*, tag: Tag, others: Iterable[Tag], actor_id: int | None = None) -
 
     An entry that carried several of them (or ``tag`` already) ends with ``tag`` once.
     """
-    from apps.timers.models import TimeEntry
-
     other_ids = sorted({other.pk for other in others if other.pk != tag.pk})
     if not other_ids:
         raise ValidationError({"tags": "Choose at least one other tag to merge into this one."})
@@ -137,7 +139,7 @@ def tag_merge(*, tag: Tag, others: Iterable[Tag], actor_id: int | None = None) -
     if len(locked) != len(other_ids) + 1:
         raise ValidationError({"tags": "One of these tags no longer exists."})
     entry_ids = _entries_with(other_ids)
-    through = TimeEntry.tags.through
+    through = _through()
     through.objects.bulk_create(
         [through(timeentry_id=entry_id, tag_id=tag.pk) for entry_id in entry_ids],
         ignore_conflicts=True,
