@@ -4,7 +4,8 @@
   (``DEBUG=false``) renders pages from a fresh clone; nothing is written into the checkout.
 * ``BENCH_OBSERVABILITY=off`` turns off everything the analytics benchmark prices:
   ``logs`` (the JSON log file and INFO lines: the access log, event lines), ``metrics``
-  (django-prometheus' middleware and database wrappers, the metrics sink, ``/metrics``),
+  (the request-metrics middleware, django-prometheus' database wrappers, the metrics sink,
+  ``/metrics``),
   ``context`` (the request-context middleware) and ``posthog`` (the PostHog sink).
   ``on`` (the default) leaves the project's settings as they are; ``on-without-<part>``
   turns one part off. Sentry is on only when ``SENTRY_DSN`` is set, which the benchmark
@@ -42,7 +43,11 @@ if _off - set(PARTS):
     raise ValueError(f"BENCH_OBSERVABILITY: parts are {', '.join(PARTS)}")
 
 if "metrics" in _off:
-    MIDDLEWARE = [name for name in _MIDDLEWARE if not name.startswith("django_prometheus.")]
+    MIDDLEWARE = [
+        name
+        for name in _MIDDLEWARE
+        if not name.startswith(("django_prometheus.", "apps.monitoring.middleware."))
+    ]
     DATABASES = copy.deepcopy(_DATABASES)
     DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
         "django_prometheus.db.backends.", "django.db.backends.", 1

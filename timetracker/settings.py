@@ -130,9 +130,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # django-prometheus wraps the whole stack: first in, last out. The subclasses keep
-    # every label value in a closed set (docs/monitoring.md).
-    "apps.monitoring.middleware.PrometheusBeforeMiddleware",
+    # Request metrics: first in, last out, so the latency is the whole request and every
+    # answer (a 429 from axes, a 503 from maintenance mode) is counted; every label value
+    # comes from a closed set (docs/monitoring.md).
+    "apps.monitoring.middleware.RequestMetricsMiddleware",
     # Request id, route and actor for every log line written while the request runs.
     "analytics.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -157,9 +158,7 @@ MIDDLEWARE = [
     "apps.core.maintenance.MaintenanceModeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waffle.middleware.WaffleMiddleware",
-    "apps.monitoring.middleware.PrometheusAfterMiddleware",
-    # Last, as axes requires: turns a locked login into its 429 answer (after the metrics
-    # middleware, which therefore counts the 429).
+    # Last, as axes requires: turns a locked login into its 429 answer.
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -575,9 +574,10 @@ METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS", ["127.0.0.0/
 PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
 if PROMETHEUS_MULTIPROC_DIR:
     Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
-# django-prometheus' per-view latency histograms are most of a scrape's size and time
-# (docs/performance.md): ten buckets instead of its seventeen, still around the 1 s alert.
-PROMETHEUS_LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, float("inf"))
+# Buckets of the request latency histogram (apps.monitoring.middleware) and of
+# django-prometheus' query duration: eight instead of its seventeen, around the 1 s alert
+# (every bucket is a sample per view in every scrape: docs/performance.md, section 3).
+PROMETHEUS_LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, float("inf"))
 # Extra scrape-time collectors (dotted paths to callables yielding metric families).
 METRICS_COLLECTORS: list[str] = []
 

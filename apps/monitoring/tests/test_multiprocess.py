@@ -13,8 +13,7 @@ from tests.servers import gunicorn
 pytestmark = pytest.mark.slow
 
 HEALTHZ = re.compile(
-    r'^django_http_requests_total_by_view_transport_method_total\{method="GET",'
-    r'transport="http",view="healthz"\} (\S+)$',
+    r'^timetracker_http_responses_total\{status="200",view="healthz"\} (\S+)$',
     re.MULTILINE,
 )
 
