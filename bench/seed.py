@@ -112,11 +112,11 @@ def seed(conninfo: str, size: Size, *, end: datetime, seed_value: int = 9) -> Se
             cur,
             "projects_project",
             "id, name, client_id, colour, billable, hourly_rate, budget_hours, archived, "
-            "created_at, updated_at",
+            "created_at, updated_at, budget_seconds_used, budget_billable_seconds_used",
             (
                 f"{p}\tProject {p:04d}\t{NULL if p % 10 == 0 else (p % size.clients) + 1}\t"
                 f"#3366cc\t{'f' if p % 7 == 0 else 't'}\t"
-                f"{NULL if rates[p] is None else rates[p]}\t{NULL}\tf\t{now}\t{now}\n"
+                f"{NULL if rates[p] is None else rates[p]}\t{NULL}\tf\t{now}\t{now}\t0\t0\n"
                 for p in range(1, size.projects + 1)
             ),
         )

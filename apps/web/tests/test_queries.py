@@ -182,6 +182,17 @@ GROWN_PAGES = [
     "/api/v1/projects/",
     "/api/v1/tasks/",
     "/api/v1/clients/",
+    # Pages and lists added since (issue 15, goal 5: every page and every API list).
+    "/reports/?group_by=day",
+    "/reports/?group_by=task",
+    "/timesheet/",
+    "/calendar/",
+    "/jobs/",
+    "/accounts/tokens/",
+    "/api/v1/tags/",
+    "/api/v1/timesheet/",
+    "/api/v1/reports/summary/?period=this_year&group_by=day",
+    "/api/v1/reports/summary/?period=this_year&group_by=user",
 ]
 
 
