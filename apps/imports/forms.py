@@ -15,6 +15,7 @@ class ImportForm(forms.Form):
     timezone = forms.CharField(
         max_length=64,
         required=False,
+        label="Time zone",
         help_text="Time zone of the file's times; empty for your profile's time zone.",
     )
     dry_run = forms.BooleanField(
