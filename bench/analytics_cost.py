@@ -9,11 +9,15 @@ Three gunicorn servers (2 workers each) share one PostgreSQL database:
 * ``hang``: the same, but the fake PostHog never answers.
 
 The same request mix (timer start and stop through the API, the dashboard, the entry
-list, a month's summary through the API) runs against them in interleaved rounds whose
-order rotates, so drift on the machine falls on all three alike. The last line is the
-worst of the judged ratios: p50 and p99 on/off, and p99 hang/on.
+list, the report page, a month's summary through the API) runs against them in
+interleaved rounds whose order rotates, so drift on the machine falls on all three alike.
+The last line is the worst of the judged ratios: p50 and p99 on/off, and p99 hang/on.
+
+``--tracing`` adds a server with Sentry tracing on (every request sampled), priced but not
+judged; ``--breakdown`` adds servers that each turn one part off.
 
     python -m bench.analytics_cost [--quick] [--rounds N] [--iterations N] [--clients N]
+        [--tracing] [--breakdown]
 """
 
 from __future__ import annotations
@@ -47,6 +51,11 @@ def parse() -> argparse.Namespace:
         "--breakdown",
         action="store_true",
         help="also run servers with one part off each (sentry, posthog, logs, metrics, context)",
+    )
+    parser.add_argument(
+        "--tracing",
+        action="store_true",
+        help="also run a server with Sentry tracing on (SENTRY_TRACES_SAMPLE_RATE=1.0)",
     )
     args = parser.parse_args()
     # Many short rounds: whatever else the machine does falls on all three servers alike.
@@ -161,12 +170,18 @@ def main() -> None:
                 settings_mode = "on" if part == "sentry" else mode
                 envs[mode] = common.app_env(tmp / mode, db_url, mode=settings_mode, **extra)
                 modes.append(mode)
+        if args.tracing:
+            envs["traced"] = common.app_env(
+                tmp / "traced", db_url, mode="on", SENTRY_TRACES_SAMPLE_RATE="1.0", **on_extra
+            )
+            modes.append("traced")
         servers = stack.enter_context(
             common.gunicorns({mode: (tmp / mode, envs[mode], 2) for mode in modes})
         )
         print(
-            f"servers: 3 x gunicorn, 2 workers each; {args.clients} concurrent clients; "
-            f"{args.rounds} rounds x {args.iterations} iterations x 5 requests per server"
+            f"servers: {len(modes)} x gunicorn, 2 workers each; {args.clients} concurrent "
+            f"clients; {args.rounds} rounds x {args.iterations} iterations x "
+            f"{len(load.analytics_mix(accounts[0], 0))} requests per server"
         )
         for mode in modes:  # warm-up: imports, connections, caches; not measured
             load.drive(servers[mode].url, accounts, iterations=2, mix=load.analytics_mix)
@@ -186,14 +201,14 @@ def main() -> None:
                     )
                 )
         time.sleep(0.5)
-        if args.breakdown:
+        if args.breakdown or args.tracing:
             breakdown(samples)
         report(samples, servers, tmp, fakes.stats())
 
 
 def breakdown(samples: dict[str, load.Sample]) -> None:
-    """What turning one part off saves, against everything on (p50 and mean per request)."""
-    on = samples["on"]
+    """Each extra server against everything on and everything off (p50, p99, mean)."""
+    on, off = samples["on"], samples["off"]
     rows = []
     for mode, s in samples.items():
         if mode == "hang":
@@ -205,10 +220,16 @@ def breakdown(samples: dict[str, load.Sample]) -> None:
                 common.ms(common.percentile(s.latencies, 99)),
                 common.ms(common.mean(s.latencies)),
                 common.ms(common.mean(on.latencies) - common.mean(s.latencies)),
+                f"{common.percentile(s.latencies, 50) / common.percentile(off.latencies, 50):.3f}",
+                f"{common.percentile(s.latencies, 99) / common.percentile(off.latencies, 99):.3f}",
             ]
         )
     print()
-    print(common.table(["server", "p50", "p99", "mean", "mean saved vs on"], rows))
+    print(
+        common.table(
+            ["server", "p50", "p99", "mean", "mean saved vs on", "p50 / off", "p99 / off"], rows
+        )
+    )
 
 
 def report(

@@ -35,7 +35,8 @@ Mix = Callable[[Account, int], Sequence[Step]]
 
 
 def analytics_mix(account: Account, iteration: int) -> list[Step]:
-    """Timer start and stop (API), the dashboard, the entry list, a month's summary (API)."""
+    """Timer start and stop (API), the dashboard, the entry list, the report page, a month's
+    summary (API)."""
     project = account.project_ids[iteration % len(account.project_ids)]
     today = datetime.now(tz=UTC).date()
     start = (today - timedelta(days=30)).isoformat()
@@ -49,6 +50,7 @@ def analytics_mix(account: Account, iteration: int) -> list[Step]:
         ),
         Step("dashboard", "GET", "/", auth="session"),
         Step("entry list", "GET", "/entries/", auth="session"),
+        Step("report page", "GET", "/reports/", auth="session"),
         Step(
             "summary report",
             "GET",
