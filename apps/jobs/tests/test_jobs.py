@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import openpyxl
@@ -317,3 +318,43 @@ def test_a_background_export_keeps_repeated_filters_such_as_tags(
     body = b"".join(member_web.get(f"/jobs/{job.pk}/download/").streaming_content).decode()
     assert job.rows_total == 2
     assert len(body.strip().splitlines()) == 1 + 2
+
+
+def test_a_queue_outage_fails_the_job_not_the_request(
+    member: Any,
+    member_web: Client,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from apps.jobs import tasks
+
+    def unreachable(**kwargs: Any) -> Any:
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(tasks, "run_job", SimpleNamespace(enqueue=unreachable))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _export_job(member_web)
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED
+    assert job.error == "The job queue is unreachable; try again later."
+    assert "The job queue is unreachable" in member_web.get(f"/jobs/{job.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"result": ["not", "a", "dict"]},
+        {"result": {"problems": "text", "new_clients": 3, "rows": None}, "kind": "import"},
+        {"result": {"problems": [1, None, {"line": "x"}]}, "kind": "import"},
+        {"state": "nonsense", "rows_total": 0, "rows_done": 10**9},
+        {"params": {"filters": [["tag", "x"], "junk"]}, "stage": "\x00"},
+    ],
+)
+def test_a_job_row_with_odd_stored_values_still_renders(
+    member: Any, member_web: Client, stored: dict[str, Any]
+) -> None:
+    values = {"kind": JobKind.EXPORT, "state": JobState.DONE, **stored}
+    job = Job.objects.create(owner=member, **values)
+    for path in ("", "status/", "download/"):
+        assert member_web.get(f"/jobs/{job.pk}/{path}").status_code in (200, 404)
+    assert member_web.get("/jobs/").status_code == 200

@@ -147,17 +147,21 @@ def export_response(
     channel: str,
     uid_domain: str,
     sender: Any,
+    count: int | None = None,
 ) -> HttpResponseBase:
     """The finished entries matching ``query`` as a download in ``fmt``.
 
     Sends ``export_generated`` before the body is produced; the row count comes from a
-    ``COUNT`` query because a streamed body is only complete after the view returned.
+    ``COUNT`` query because a streamed body is only complete after the view returned
+    (or is ``count``, when the caller counted already: the web export does, to choose
+    between streaming and a background job).
     """
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {', '.join(FORMATS)}")
     tz = user_timezone(user)
     qs = entries_matching(user=user, query=query, finished_only=True)
-    count = qs.count()
+    if count is None:
+        count = qs.count()
     export_generated.send(sender=sender, user_id=user.pk, format=fmt, rows=count, channel=channel)
     filename = export_filename(query, fmt)
     rows = export_rows(qs, tz)

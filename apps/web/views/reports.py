@@ -201,6 +201,7 @@ def export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponseBase:
         channel="web",
         uid_domain=request.get_host().rsplit(":", 1)[0] or "timetracker",
         sender=export,
+        count=count,
     )
 
 
