@@ -44,7 +44,8 @@ MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
 # A schema-valid request these operations may still refuse with 400, for a rule no JSON
 # Schema can state: a name already taken (case-insensitively), an entry's end before its
 # start or over 24 hours, a start in the future, a task of another project, an archived
-# project, a filter's end before its start, a report over five years, wrong credentials.
+# project, a filter's end before its start, a report over five years, wrong credentials,
+# a week outside 1970 to 2199 or a timesheet cell on a day not begun.
 SEMANTIC_400 = ["2xx", "400", "401", "403", "404", "409", "429"]
 SEMANTIC_RULES = [
     {
@@ -54,6 +55,7 @@ SEMANTIC_RULES = [
     {"include-path-regex": r"^/api/v1/time-entries/"},
     {"include-path": "/api/v1/timer/start/"},
     {"include-path": "/api/v1/reports/summary/"},
+    {"include-path": "/api/v1/timesheet/"},
     {"include-path": "/api/v1/auth/token/"},
 ]
 

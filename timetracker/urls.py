@@ -23,6 +23,7 @@ from apps.reports.api import SummaryView, TimeEntryExportView
 from apps.tags.api import TagViewSet
 from apps.tasks.api import TaskViewSet
 from apps.timers.api import TimeEntryViewSet, TimerStartView, TimerStopView, TimerView
+from apps.timesheet.api import TimesheetView
 
 
 @method_decorator(csp_update({"img-src": ["data:"]}), name="dispatch")
@@ -61,6 +62,7 @@ api_v1 = [
     path("timer/start/", TimerStartView.as_view(), name="api-timer-start"),
     path("timer/stop/", TimerStopView.as_view(), name="api-timer-stop"),
     path("reports/summary/", SummaryView.as_view(), name="api-report-summary"),
+    path("timesheet/", TimesheetView.as_view(), name="api-timesheet"),
     # Before the router: its time-entry detail route would take "export" for an id.
     path("time-entries/export/", TimeEntryExportView.as_view(), name="time-entry-export"),
     path("jobs/<int:pk>/", JobView.as_view(), name="api-job"),

@@ -40,8 +40,8 @@ class CellChange:
     task: Task | None
     day: date
     seconds: int | None
-    # Tag names for the entry a filled empty cell creates; an existing entry keeps its own.
-    tags: tuple[str, ...] = ()
+    # Tag names (or ids) for the entry an empty cell gets; an existing entry keeps its own.
+    tags: tuple[int | str, ...] = ()
 
 
 @dataclass(frozen=True)
