@@ -64,6 +64,8 @@ EXEMPT: dict[str, str] = {
     "otp_totp.totpdevice": "enrolled on the 2FA page; a delete is auth.two_factor_disabled",
     "otp_static.staticdevice": "recovery codes, issued by apps.accounts.twofactor",
     "analytics.outboundrequest": "the outbound ledger: written by the senders, read-only here",
+    # The queue of background jobs (django-tasks' database backend); its admin is read-only.
+    "django_tasks_database.dbtaskresult": "the job queue: written by the queue, read-only here",
 }
 
 
