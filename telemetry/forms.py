@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import zoneinfo
+from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import UsernameField
 from django.core.exceptions import ValidationError
@@ -42,6 +44,13 @@ class SetupForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    # The server's zone until the page's script puts the browser's in (telemetry/setup.js).
+    timezone = forms.ChoiceField(
+        required=False,
+        label="Your time zone",
+        help_text="Times are shown and entered in this zone; filled in from your browser "
+        "when it can. You can change it later in your profile.",
+    )
     # Nothing preselected: the person setting up has to choose.
     telemetry = forms.ChoiceField(
         label="Send an anonymous installation report?",
@@ -56,6 +65,11 @@ class SetupForm(forms.Form):
     def __init__(self, *args: Any, installation: Installation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.installation = installation
+        field = cast(forms.ChoiceField, self.fields["timezone"])
+        field.choices = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+        default = str(settings.TIME_ZONE)
+        field.initial = default if default in zoneinfo.available_timezones() else "UTC"
+        field.widget.attrs["data-browser-timezone"] = "true"
         # create_superuser() does not validate: apply the user model's own rules here.
         model = get_user_model()
         username = model._meta.get_field(model.USERNAME_FIELD)

@@ -40,8 +40,9 @@ def no_superuser_exists() -> bool:
     return not get_user_model()._default_manager.filter(is_superuser=True, is_active=True).exists()
 
 
-def create_superuser(*, username: str, email: str, password: str) -> Any:
-    """The default ``TELEMETRY_CREATE_ADMIN``: what ``createsuperuser`` would make."""
+def create_superuser(*, username: str, email: str, password: str, time_zone: str = "") -> Any:
+    """The default ``TELEMETRY_CREATE_ADMIN``: what ``createsuperuser`` would make (a
+    project with per-user time zones stores ``time_zone`` in its own hook)."""
     return get_user_model()._default_manager.create_superuser(
         username=username, email=email, password=password
     )
@@ -98,7 +99,9 @@ class Completed:
     telemetry_choice: str
 
 
-def complete(*, token: str, username: str, email: str, password: str, choice: str) -> Completed:
+def complete(
+    *, token: str, username: str, email: str, password: str, choice: str, time_zone: str = ""
+) -> Completed:
     """Create the first administrator and store the telemetry answer, in one transaction.
 
     The token is checked and cleared inside the transaction, with the singleton row
@@ -111,7 +114,9 @@ def complete(*, token: str, username: str, email: str, password: str, choice: st
             raise SetupError("setup is already done")
         if not token_matches(installation=installation, token=token):
             raise SetupError("wrong setup token")
-        user = conf.hook("CREATE_ADMIN")(username=username, email=email, password=password)
+        user = conf.hook("CREATE_ADMIN")(
+            username=username, email=email, password=password, time_zone=time_zone
+        )
         services.decision_set(state=choice, channel=Channel.SETUP, user=user)
         Installation.objects.filter(pk=Installation.SINGLETON_ID).update(
             setup_token_hash="", setup_completed_at=timezone.now()

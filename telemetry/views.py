@@ -51,6 +51,7 @@ def _complete(request: HttpRequest, form: SetupForm) -> HttpResponse:
             email=data.get("email") or "",
             password=data["password1"],
             choice=data["telemetry"],
+            time_zone=data.get("timezone") or "",
         )
     except setup.SetupError as exc:
         # Someone else finished first, or the token changed since the form was checked.

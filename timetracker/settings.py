@@ -608,6 +608,8 @@ TELEMETRY_DEBUG = env_bool("TELEMETRY_DEBUG", False)
 TELEMETRY_DEPLOYMENT = env_choice("TELEMETRY_DEPLOYMENT", "auto", ("auto", "docker", "other"))
 # The project's answers to "is there no admin yet?" and "how big is this installation?".
 TELEMETRY_SETUP_NEEDED = "apps.accounts.selectors.setup_needed"
+# The first admin gets the time zone the setup page asked for.
+TELEMETRY_CREATE_ADMIN = "apps.accounts.services.setup_admin_create"
 TELEMETRY_PRODUCT_NAME = "TimeTracker"
 TELEMETRY_VERSION = APP_VERSION
 TELEMETRY_METRIC_PREFIX = "timetracker"

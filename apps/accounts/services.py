@@ -60,6 +60,20 @@ def user_create(
 
 
 @transaction.atomic
+def setup_admin_create(*, username: str, email: str, password: str, time_zone: str = "") -> User:
+    """The first administrator, made by the setup page (``TELEMETRY_CREATE_ADMIN``): a
+    superuser whose profile has the admin role and the time zone the page asked for."""
+    user = get_user_model().objects.create_superuser(
+        username=username, email=email, password=password
+    )
+    changes: dict[str, Any] = {"role": Role.ADMIN}
+    if time_zone:
+        changes["timezone"] = time_zone
+    profile_update(user=user, data=changes)
+    return user
+
+
+@transaction.atomic
 def user_update(*, user: User, data: dict[str, Any]) -> User:
     """Change a login's details (not its password); validated like every other row."""
     changed = apply_changes(user, data, allowed=USER_EDITABLE)

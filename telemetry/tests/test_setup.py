@@ -246,3 +246,13 @@ def test_once_done_the_check_is_remembered(
     assert setup.needed() is False
     with django_assert_max_num_queries(0):
         assert setup.needed() is False
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "<script>", "x" * 5000])
+def test_it_refuses_an_unknown_time_zone_with_a_field_error(
+    client: Client, token: str, zone: str
+) -> None:
+    response = client.post("/setup/", _form(token, timezone=zone))
+    assert response.status_code == 200
+    assert 'id="id_timezone_error"' in response.content.decode()
+    assert not get_user_model().objects.filter(username="root").exists()

@@ -288,7 +288,9 @@ def test_it_can_be_used_with_the_keyboard_alone(
         )
         outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert outline != "none", reached[-1]
-    assert reached[:4] == ["start_project", "start_task", "start_notes", "Start timer"]
+    # (Fields added to the start form later come before its button.)
+    assert reached[:3] == ["start_project", "start_task", "start_notes"]
+    assert "Start timer" in reached
 
     # Choose a project with the arrow keys and start the timer with Enter.
     page.focus("#start_project")

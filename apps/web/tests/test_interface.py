@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from apps.accounts.models import Profile
+from apps.accounts.models import Profile, Role
 from apps.accounts.signals import profile_updated
 from apps.timers.models import TimeEntry
 from apps.web.templatetags.tt import (
@@ -27,6 +28,7 @@ from apps.web.templatetags.tt import (
     shortdate,
 )
 from apps.web.tests.html_check import assert_valid_page
+from telemetry import setup
 from tests.factories import ProjectFactory, TimeEntryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +266,34 @@ def test_an_empty_dashboard_says_to_create_a_project_first(db: Any) -> None:
     assert "create your first project" not in html
     assert "Choose a project below and start the timer" in html
     assert '<a href="#start_project">Start the timer</a>' in html
+
+
+# --- First run ----------------------------------------------------------------------------
+
+
+@pytest.mark.setup_pending
+def test_it_asks_the_first_admin_for_a_time_zone_with_the_servers_as_default(
+    client: Client,
+) -> None:
+    token = setup.issue_token()
+    html = client.get("/setup/").content.decode()
+    assert 'name="timezone"' in html
+    assert 'data-browser-timezone="true"' in html  # telemetry/setup.js fills in the browser's
+    assert '<option value="UTC" selected>UTC</option>' in html
+    assert '<script src="/static/telemetry/setup.js" defer></script>' in html
+    # The telemetry question comes before the account fields; its details are one click away.
+    assert html.index('id="telemetry-question"') < html.index('name="username"')
+    assert '<details id="telemetry-details">' in html
+    form = {
+        "token": token,
+        "username": "boss",
+        "password1": "a long and unusual passphrase 42",
+        "password2": "a long and unusual passphrase 42",
+        "telemetry": "off",
+        "timezone": "Europe/Berlin",
+    }
+    response = client.post("/setup/", form)
+    assert response.status_code == 302
+    admin = User.objects.get(username="boss")
+    profile = Profile.objects.get(user=admin)
+    assert (profile.timezone, profile.role) == ("Europe/Berlin", Role.ADMIN)

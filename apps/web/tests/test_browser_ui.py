@@ -1,0 +1,282 @@
+"""The web UI in a real browser at a phone's and a desktop's size, in both themes.
+
+Every app page passes axe (axe-core, contrast included) with zero violations in the light
+and the dark theme, at 1200x800 and at 390x844; on the phone no primary content is wider
+than the screen and every control is at least 44 px tall and inside it. A phone journey
+starts and stops the timer with one thumb, uses the menu and the header's timer; the
+keyboard shortcuts work and never fire while typing. With
+``TIMETRACKER_UPDATE_SCREENSHOTS=1`` the runs write the screenshots of docs/images
+(``scripts/screenshots.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from apps.accounts.models import Profile
+from apps.web.tests.test_browser import (  # noqa: F401 (fixtures)
+    IMAGES,
+    UPDATE_SCREENSHOTS,
+    browser,
+    history,
+    root_world,
+    watch_csp,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DESKTOP = {"width": 1200, "height": 800}
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "correct horse battery"
+
+# Controls a thumb must hit: at least 44 px tall on a phone (links inside running text are
+# exempt, as WCAG 2.5.8 allows).
+CONTROLS = (
+    "button:not(.link), .button, select, summary, .main-nav a, .row-actions a, .pagination a, "
+    "input:not([type=hidden]):not([type=checkbox]):not([type=radio])"
+)
+
+PAGE_CHECKS = """
+(controls) => {
+  const width = document.documentElement.clientWidth;
+  const problems = [];
+  if (document.documentElement.scrollWidth > width + 1) {
+    problems.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} > ${width}`);
+  }
+  for (const el of document.querySelectorAll("main *, header *")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || getComputedStyle(el).visibility === "hidden") continue;
+    if (el.closest("dialog:not([open]), [hidden], .visually-hidden, .skip-link")) continue;
+    if (box.right > width + 1 || box.left < -1) {
+      problems.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className} sticks out: `
+        + `${Math.round(box.left)}..${Math.round(box.right)} of ${width}`);
+    }
+  }
+  for (const el of document.querySelectorAll(controls)) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || el.closest("dialog:not([open]), [hidden]")) continue;
+    if (box.height < 43.5) {
+      problems.push(`${el.tagName.toLowerCase()}#${el.id} "${el.textContent.trim().slice(0, 30)}"`
+        + ` is ${box.height} px tall`);
+    }
+  }
+  return problems;
+}
+"""
+
+
+def axe_violations(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
+        for v in results.response["violations"]
+    ]
+
+
+def _contrast(rgb_a: str, rgb_b: str) -> float:
+    def luminance(text: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", text)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(rgb_a), luminance(rgb_b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.fixture
+def open_context(browser: Any) -> Iterator[Any]:  # noqa: F811 (the fixture above)
+    """New browser contexts that each check for CSP violations when the test ends."""
+    opened: list[tuple[Any, list[str]]] = []
+
+    def make(*, viewport: dict[str, int], scheme: str = "light") -> Any:
+        context = browser.new_context(viewport=viewport, color_scheme=scheme, locale="en-GB")
+        opened.append((context, watch_csp(context)))
+        return context
+
+    yield make
+    for context, violations in opened:
+        context.close()
+        assert violations == [], "\n".join(violations)
+
+
+def _log_in(page: Any, url: str, username: str) -> None:
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{url}/")
+
+
+@pytest.mark.parametrize(
+    ("viewport", "scheme"),
+    [(DESKTOP, "light"), (DESKTOP, "dark"), (PHONE, "light"), (PHONE, "dark")],
+    ids=["desktop-light", "desktop-dark", "phone-light", "phone-dark"],
+)
+def test_every_app_page_passes_axe_and_fits_the_screen(
+    root_world: dict[str, Any],  # noqa: F811 (the fixture above)
+    live_server: Any,
+    open_context: Any,
+    viewport: dict[str, int],
+    scheme: str,
+) -> None:
+    url = live_server.url
+    project, entry = root_world["project"], root_world["entry"]
+    page = open_context(viewport=viewport, scheme=scheme).new_page()
+    page.set_default_timeout(10_000)
+    _log_in(page, url, "root")
+    paths = [
+        "/",
+        "/entries/",
+        "/entries/new/",
+        f"/entries/{entry.pk}/edit/",
+        "/projects/",
+        f"/projects/{project.pk}/",
+        "/clients/",
+        "/reports/?group_by=day",
+        "/accounts/profile/",
+        "/accounts/tokens/",
+        "/accounts/2fa/",
+    ]
+    problems: list[str] = []
+    for path in paths:
+        response = page.goto(f"{url}{path}")
+        assert response is not None, path
+        assert response.ok, path
+        problems += [f"{path}: {v}" for v in axe_violations(page)]
+        if viewport is PHONE:
+            problems += [f"{path}: {p}" for p in page.evaluate(PAGE_CHECKS, CONTROLS)]
+    assert problems == [], "\n".join(problems)
+
+    # The focus ring: 3:1 or better against the page, in this theme.
+    page.goto(f"{url}/entries/")
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")
+    ring, background = page.evaluate(
+        "[getComputedStyle(document.activeElement).outlineColor,"
+        " getComputedStyle(document.body).backgroundColor]"
+    )
+    assert _contrast(ring, background) >= 3, (ring, background)
+
+
+def test_the_profile_theme_wins_over_the_device(
+    member: Any, live_server: Any, open_context: Any
+) -> None:
+    Profile.objects.filter(user=member).update(theme="dark")
+    page = open_context(viewport=DESKTOP, scheme="light").new_page()
+    _log_in(page, live_server.url, "mel")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert _contrast(background, "rgb(0, 0, 0)") < 2, background  # dark, on a light device
+    assert axe_violations(page) == []
+
+
+def test_a_phone_starts_and_stops_the_timer_with_one_thumb(
+    history: None,  # noqa: F811 (the fixture above)
+    project: Any,
+    live_server: Any,
+    open_context: Any,
+    tmp_path: Any,
+) -> None:
+    url = live_server.url
+    images = IMAGES if UPDATE_SCREENSHOTS else tmp_path
+    page = open_context(viewport=PHONE, scheme="light").new_page()
+    page.set_default_timeout(10_000)
+    _log_in(page, url, "mel")
+
+    # A compact header: one row for the brand and the menu.
+    assert page.locator(".site-header").bounding_box()["height"] <= 60
+    start = page.get_by_role("button", name="Start timer")
+    page.get_by_label("Project").select_option(value=str(project.pk))
+    box = start.bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"]  # on the first screen, no scrolling
+    assert box["width"] >= PHONE["width"] * 0.8  # across the card, for either thumb
+    start.click()
+    stop = page.get_by_role("button", name="Stop timer")
+    box = stop.bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"]
+    page.screenshot(path=str(images / "phone-dashboard.png"))
+
+    # The menu opens with a tap; on another page the header shows the running timer.
+    menu = page.locator("#main-menu > summary")
+    assert page.get_by_role("link", name="Entries", exact=True).is_hidden()
+    menu.click()
+    page.get_by_role("link", name="Entries", exact=True).click()
+    page.wait_for_url(f"{url}/entries/")
+    assert page.locator("#header-timer").is_visible()
+    page.wait_for_function("/^\\d+:\\d\\d:\\d\\d /.test(document.title)")
+    assert page.evaluate(PAGE_CHECKS, CONTROLS) == []
+    page.screenshot(path=str(images / "phone-entries.png"))
+    page.locator("#header-timer").get_by_role("button", name=re.compile("^Stop")).click()
+    page.wait_for_url(f"{url}/")
+    assert page.locator("#no-timer").is_visible()
+    assert "Timer stopped: under a minute on Apollo." in page.locator(".messages").inner_text()
+
+
+def test_the_dark_theme_draws_the_charts_in_its_colours(
+    history: None,  # noqa: F811 (the fixture above)
+    live_server: Any,
+    open_context: Any,
+    tmp_path: Any,
+) -> None:
+    images = IMAGES if UPDATE_SCREENSHOTS else tmp_path
+    page = open_context(viewport=DESKTOP, scheme="dark").new_page()
+    _log_in(page, live_server.url, "mel")
+    page.screenshot(path=str(images / "dashboard-dark.png"))
+    page.goto(f"{live_server.url}/reports/?group_by=day")
+    axis = page.evaluate("getComputedStyle(document.querySelector('#chart-time text.axis')).fill")
+    card = page.evaluate("getComputedStyle(document.querySelector('.card')).backgroundColor")
+    assert _contrast(axis, card) >= 4.5, (axis, card)
+    page.locator("#chart-time").scroll_into_view_if_needed()
+    page.screenshot(path=str(images / "report-dark.png"))
+
+
+def test_the_keyboard_shortcuts_work_and_never_fire_while_typing(
+    member: Any, project: Any, live_server: Any, open_context: Any
+) -> None:
+    url = live_server.url
+    page = open_context(viewport=DESKTOP).new_page()
+    page.set_default_timeout(10_000)
+    _log_in(page, url, "mel")
+
+    # ? opens the list, Escape closes it.
+    page.keyboard.press("?")
+    help_box = page.locator("#shortcuts-help")
+    assert help_box.is_visible()
+    assert "Start or stop the timer" in help_box.inner_text()
+    assert axe_violations(page) == []
+    page.keyboard.press("Escape")
+    assert help_box.is_hidden()
+
+    # Typing s, n or / in a field types them.
+    notes = page.get_by_label("What are you working on?")
+    notes.fill("")
+    notes.type("s n / ?")
+    assert notes.input_value() == "s n / ?"
+    assert page.url == f"{url}/"
+    assert help_box.is_hidden()
+    # Nor with a modifier held.
+    page.locator("h1").click()
+    page.keyboard.press("Control+n")
+    page.keyboard.press("Alt+s")
+    assert page.url == f"{url}/"
+
+    # s starts the timer on the chosen project, s again stops it.
+    page.get_by_label("Project").select_option(value=str(project.pk))
+    page.locator("h1").click()
+    page.keyboard.press("s")
+    page.wait_for_selector("#timer-clock")
+    page.keyboard.press("s")
+    page.wait_for_selector("#no-timer")
+
+    # n opens a new entry; / finds the entry list's filter.
+    page.keyboard.press("n")
+    page.wait_for_url(f"{url}/entries/new/")
+    page.goto(f"{url}/entries/")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.closest('form.filters') !== null")
