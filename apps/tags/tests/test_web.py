@@ -109,3 +109,23 @@ def test_a_bad_tag_filter_is_a_form_error(member_web: Client, value: str) -> Non
     response = member_web.get(f"/entries/?tag={value}")
     assert response.status_code == 200
     assert "tag" in response.context["form"].errors
+
+
+def test_emptying_the_field_removes_the_tags_of_an_entry(
+    member_web: Client, member: Any, project: Any
+) -> None:
+    entry = TimeEntryFactory(user=member, project=project)
+    entry.tags.add(TagFactory(name="old"))
+    response = member_web.post(
+        f"/entries/{entry.pk}/edit/",
+        _entry_post(
+            project,
+            tags="",
+            started_at=timezone.localtime(entry.started_at).strftime(FORMAT),
+            ended_at=timezone.localtime(entry.ended_at).strftime(FORMAT),
+            billable="on",
+        ),
+    )
+    assert response.status_code == 302
+    assert not entry.tags.exists()
+    assert Tag.objects.filter(name="old").exists(), "the tag itself stays"

@@ -174,6 +174,7 @@ def test_it_tracks_time_from_login_to_exported_report(
     page.get_by_label("Task").select_option(label="Design")
     notes = page.get_by_label("What are you working on?")
     notes.fill("Writing the spec")
+    page.get_by_label("Tags").fill("spec, writing")
     notes.press("Enter")
     page.wait_for_url(f"{url}/")
     clock = page.locator("#timer-clock")
@@ -214,6 +215,7 @@ def test_it_tracks_time_from_login_to_exported_report(
     page.get_by_label("Start").fill(f"{day.isoformat()}T16:00")
     page.get_by_label("End").fill(f"{day.isoformat()}T15:00")
     page.get_by_label("Notes").fill("Workshop with the client")
+    page.get_by_label("Tags").fill("Spec")
     page.get_by_role("button", name="Save entry").click()
     error = page.locator("#id_ended_at_error")
     assert error.inner_text() == "The end must be after the start."
@@ -247,6 +249,9 @@ def test_it_tracks_time_from_login_to_exported_report(
     assert "Writing the spec" in {row["notes"] for row in rows}
     workshop = next(row for row in rows if row["notes"] == "Workshop with the client")
     assert workshop["hours"] == "2.5000"
+    # "Spec" typed on the entry is the timer's tag "spec" (names are matched ignoring case).
+    assert workshop["tags"] == "spec"
+    assert next(r for r in rows if r["notes"] == "Writing the spec")["tags"] == "spec, writing"
     csv_hours = sum(Decimal(row["hours"]) for row in rows)
 
     with page.expect_download() as xlsx_download:
@@ -258,6 +263,14 @@ def test_it_tracks_time_from_login_to_exported_report(
     assert all(isinstance(value, int | float) for value in hours)
     assert sum(hours) == pytest.approx(float(csv_hours), abs=0.001)
     assert sum(hours) == pytest.approx(float(total_hours), abs=0.01)
+
+    # The same week by tag: an entry counts in each of its tags, untagged ones are "(none)".
+    page.get_by_label("Group by").select_option(label="Tag")
+    page.get_by_role("button", name="Show report").click()
+    table = page.locator("#report-table").inner_text()
+    assert {"spec", "writing", "(none)"} <= set(table.split())
+    assert page.locator("#tag-rows-note").is_visible()
+    assert Decimal(page.locator("#total-hours").inner_text()) == total_hours
 
 
 def test_it_can_be_used_with_the_keyboard_alone(
