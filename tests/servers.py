@@ -2,23 +2,76 @@
 
 Every server gets its own temporary directory for data, logs and metric files; nothing
 here ever touches the project's own ``data/`` or ``logs/``.
+
+What makes a server cheap to start (docs/local-development.md, "Test speed"):
+
+- its SQLite database is a copy of one migrated once per test process
+  (:func:`migrated_sqlite`), not migrated again for every server;
+- it runs ``tests.server_settings``: the real settings with a fast password hasher;
+- :meth:`AppServer.manage` runs the management command in one long-lived Django process
+  per server instead of starting Python and Django again for every call.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import json
 import os
+import secrets
+import selectors
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
+# The real settings with a fast password hasher (see that module).
+SETTINGS = "tests.server_settings"
+# One reply line per command; anything else the process prints (its JSON log lines) is
+# not a reply.
+_REPLY = "manage-worker-reply "
+_MANAGE_WORKER = f"""
+import contextlib, io, json, sys, traceback
+
+import django
+
+django.setup()
+
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.management import call_command
+from django.db import connections
+
+reply = sys.stdout
+print({_REPLY!r} + "{{}}", file=reply, flush=True)
+for line in sys.stdin:
+    out, err, ok = io.StringIO(), io.StringIO(), True
+    # What a fresh process would see: nothing cached in this process from an earlier
+    # command (a shared Redis cache is the servers' too, and is left alone).
+    for cache in caches.all(initialized_only=True):
+        if isinstance(cache, LocMemCache):
+            cache.clear()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            call_command(*json.loads(line), stdout=out, stderr=err)
+    except BaseException:  # noqa: BLE001 (SystemExit and CommandError are failures too)
+        ok = False
+        err.write(traceback.format_exc())
+    finally:
+        connections.close_all()
+    answer = {{"ok": ok, "stdout": out.getvalue(), "stderr": err.getvalue()}}
+    print({_REPLY!r} + json.dumps(answer), file=reply, flush=True)
+"""
 
 
 def free_port() -> int:
@@ -27,12 +80,79 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class ManageWorker:
+    """One Django process that runs management commands, one after the other.
+
+    ``call_command`` with the arguments ``manage.py`` would get, in the server's
+    environment; each command's output is returned, a failing one raises with its
+    traceback. Starting Python and Django costs about a second and a half of CPU, which
+    a test that resets lockouts between steps would pay again and again.
+    """
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        self._lock = threading.Lock()
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _MANAGE_WORKER],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=out,
+                text=True,
+            )
+        self._reply(timeout=120)
+
+    def _reply(self, timeout: float) -> dict[str, object]:
+        stdout: IO[str] = self.process.stdout  # type: ignore[assignment]
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as selector:
+            selector.register(stdout, selectors.EVENT_READ)
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not selector.select(left):
+                    raise RuntimeError(f"manage.py did not answer:\n{self._tail()}")
+                line = stdout.readline()
+                if not line:
+                    raise RuntimeError(f"manage.py exited:\n{self._tail()}")
+                if line.startswith(_REPLY):
+                    return dict(json.loads(line.removeprefix(_REPLY)))
+                with self.log.open("a", encoding="utf-8") as log:
+                    log.write(line)  # a log line of the command, kept for the error tail
+
+    def _tail(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")[-3000:]
+
+    def call(self, *args: str, timeout: float = 120) -> str:
+        with self._lock:
+            assert self.process.stdin is not None
+            self.process.stdin.write(json.dumps(args) + "\n")
+            self.process.stdin.flush()
+            answer = self._reply(timeout)
+        if not answer["ok"]:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{answer['stderr']}")
+        return str(answer["stdout"])
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
 @dataclass
 class AppServer:
     url: str
     env: dict[str, str]
     log: Path
     process: subprocess.Popen[bytes] | None = None
+    _manage: ManageWorker | None = field(default=None, repr=False)
 
     def get(self, path: str, *, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
         request = urllib.request.Request(self.url + path, headers=headers or {})
@@ -43,18 +163,15 @@ class AppServer:
             return exc.code, exc.read()
 
     def manage(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), *args],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-        return result.stdout
+        """``manage.py *args`` against this server's database; returns what it printed."""
+        if self._manage is None:
+            self._manage = ManageWorker(self.env, self.log.with_name("manage.log"))
+        return self._manage.call(*args)
+
+    def close(self) -> None:
+        if self._manage is not None:
+            self._manage.close()
+            self._manage = None
 
 
 @contextlib.contextmanager
@@ -66,12 +183,13 @@ def running(
     log: Path,
     ready: Callable[[], bool],
     env: dict[str, str] | None = None,
-    timeout: float = 30.0,
+    timeout: float = 120.0,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run ``command`` until the block ends; enter the block once ``ready()`` says so.
 
     Its output goes to ``log``, whose tail is in the error when it exits or never gets
-    ready. The process is terminated (killed after 10 s) however the block ends.
+    ready (``timeout`` is generous: a busy machine starts slowly, and an exit is seen at
+    once). The process is terminated (killed after 10 s) however the block ends.
     """
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -96,6 +214,48 @@ def running(
             process.wait()
 
 
+_template: Path | None = None
+_template_lock = threading.Lock()
+
+
+def migrated_sqlite() -> Path:
+    """A migrated SQLite database file, made once per test process; copy it, never open it.
+
+    ``migrate`` costs about three seconds of CPU; each server used to pay it. The copy is
+    what ``migrate`` makes of an empty database (post-migrate data included), and the
+    tests that are about migrating (``tests/delivery``) still run ``migrate`` themselves.
+    """
+    global _template
+    with _template_lock:
+        if _template is None:
+            tmp = Path(tempfile.mkdtemp(prefix="timetracker-template-"))
+            atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+            env = app_env(tmp)
+            (tmp / "data").mkdir()
+            result = subprocess.run(
+                [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
+                cwd=tmp,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=180,
+                check=False,
+            )
+            if result.returncode != 0:
+                raise RuntimeError(f"manage.py migrate failed:\n{result.stderr[-3000:]}")
+            _template = tmp / "data" / "db.sqlite3"
+        return _template
+
+
+def fresh_sqlite(tmp: Path) -> None:
+    """Give ``app_env(tmp)`` a migrated database and a secret key of its own."""
+    data = tmp / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(migrated_sqlite(), data / "db.sqlite3")
+    # Written before any process starts: workers starting together would each make one.
+    (data / "secret_key").write_text(secrets.token_urlsafe(50), encoding="utf-8")
+
+
 def app_env(tmp: Path, **extra: str) -> dict[str, str]:
     """An environment for a separate app process with its own SQLite database and logs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
@@ -105,6 +265,7 @@ def app_env(tmp: Path, **extra: str) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{tmp / 'data' / 'db.sqlite3'}",
         PROMETHEUS_MULTIPROC_DIR=str(tmp / "prometheus"),
         DEBUG="true",
+        DJANGO_SETTINGS_MODULE=SETTINGS,
     )
     env.update(extra)
     return env
@@ -112,13 +273,16 @@ def app_env(tmp: Path, **extra: str) -> dict[str, str]:
 
 @contextlib.contextmanager
 def gunicorn(tmp: Path, *, workers: int = 2, **extra: str) -> Iterator[AppServer]:
-    """Migrate a fresh database, serve the app with gunicorn, stop it afterwards."""
+    """Serve the app with gunicorn on a fresh migrated database, stop it afterwards."""
     port = free_port()
     env = app_env(tmp, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(workers), **extra)
     for sub in ("data", "logs", "prometheus"):
         (tmp / sub).mkdir(parents=True, exist_ok=True)
     server = AppServer(f"http://127.0.0.1:{port}", env, tmp / "gunicorn.log")
-    server.manage("migrate", "--noinput", "-v", "0")
+    if "DATABASE_URL" in extra:
+        server.manage("migrate", "--noinput", "-v", "0")
+    else:
+        fresh_sqlite(tmp)
     # cwd is the temporary directory: the server never writes into the checkout.
     command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
                "--chdir", str(ROOT)]  # fmt: skip
@@ -131,4 +295,7 @@ def gunicorn(tmp: Path, *, workers: int = 2, **extra: str) -> Iterator[AppServer
         ready=lambda: server.get("/healthz")[0] == 200,
     ) as process:
         server.process = process
-        yield server
+        try:
+            yield server
+        finally:
+            server.close()

@@ -22,7 +22,7 @@ from typing import IO, Any
 
 import pytest
 
-from tests.servers import ROOT, app_env
+from tests.servers import ROOT, app_env, fresh_sqlite
 from tests.support import missing
 
 REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -129,16 +129,7 @@ def redis_prefix() -> Iterator[str]:
 
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
-    env = app_env(tmp_path)
-    (tmp_path / "data").mkdir()
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
-        cwd=tmp_path,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    fresh_sqlite(tmp_path)  # a copy of a database migrated once per test process
     return tmp_path
 
 
