@@ -137,3 +137,22 @@ def test_the_feed_covers_the_last_90_days_and_the_next_7(member: Any, project: A
     _feed, key = calendar_feed_create(user=member)
     body = Client().get(_feed_url(key)).content.decode()
     assert re.findall(r"UID:time-entry-(\d+)@", body) == [str(inside.pk), str(ahead.pk)]
+
+
+def test_sentry_gets_the_feed_route_never_its_secret(member: Any) -> None:
+    import json
+
+    from timetracker.sentry import allowed
+
+    _feed, key = calendar_feed_create(user=member)
+    url = f"http://testserver{_feed_url(key)}?x={key}"
+    event = {
+        "request": {"url": url, "method": "GET", "query_string": f"x={key}", "headers": {}},
+        "transaction": _feed_url(key),
+        "message": f"failed for {url}",
+        "breadcrumbs": {"values": [{"message": url, "data": {"url": url}}]},
+        "exception": {"values": [{"type": "ValueError", "value": url, "stacktrace": {}}]},
+    }
+    kept = json.dumps(allowed(event))
+    assert key not in kept
+    assert "timesheet:calendar-feed" in kept
