@@ -129,3 +129,60 @@ def test_it_moves_and_resizes_an_entry_on_the_calendar(
     moved = page.locator('.cal-day[data-day="2025-03-05"] .cal-entry')
     assert moved.get_attribute("data-start") == "2025-03-05T10:00:00"
     assert moved.get_attribute("data-end") == "2025-03-05T12:00:00"
+
+
+def test_it_moves_an_entry_to_another_day_in_the_month_view(
+    member: Any,
+    project: Any,
+    live_server: Any,
+    page: Any,  # noqa: F811 (the fixture imported above)
+) -> None:
+    start = datetime(2025, 3, 4, 9, 15, tzinfo=UTC)
+    entry = TimeEntryFactory(
+        user=member, project=project, started_at=start, ended_at=start + timedelta(minutes=45)
+    )
+    url = live_server.url
+    _log_in(page, url)
+    page.goto(f"{url}/calendar/?view=month&date=2025-03-04")
+    item = page.locator(f'.cal-entry[data-entry="{entry.pk}"]')
+    item.drag_to(page.locator('.cal-month-day[data-day="2025-03-13"]'))
+    page.wait_for_function(
+        "id => document.querySelector(`.cal-entry[data-entry='${id}']`)"
+        ".getAttribute('data-start') === '2025-03-13T09:15:00'",
+        arg=entry.pk,
+    )
+    page.reload()
+    moved = page.locator('.cal-month-day[data-day="2025-03-13"] .cal-entry')
+    assert moved.get_attribute("data-end") == "2025-03-13T10:00:00"
+
+
+def test_a_refused_move_puts_the_entry_back_and_says_why(
+    member: Any,
+    project: Any,
+    live_server: Any,
+    page: Any,  # noqa: F811 (the fixture imported above)
+) -> None:
+    start = datetime(2025, 3, 4, 9, tzinfo=UTC)
+    entry = TimeEntryFactory(
+        user=member, project=project, started_at=start, ended_at=start + timedelta(hours=1)
+    )
+    url = live_server.url
+    _log_in(page, url)
+    page.goto(f"{url}/calendar/?view=month&date=2025-03-04")
+    # The server's refusal, as the move endpoint words one (tested in test_calendar.py).
+    page.route(
+        "**/calendar/entries/*/move/",
+        lambda route: route.fulfill(
+            status=400,
+            content_type="application/json",
+            body='{"errors": {"started_at": ["The start cannot be in the future."]}}',
+        ),
+    )
+    item = page.locator(f'.cal-entry[data-entry="{entry.pk}"]')
+    item.drag_to(page.locator('.cal-month-day[data-day="2025-03-20"]'))
+    status = page.locator("#calendar-status")
+    status.wait_for(state="visible")
+    assert status.inner_text() == "The start cannot be in the future."
+    home = page.locator('.cal-month-day[data-day="2025-03-04"]')
+    assert home.locator(f'.cal-entry[data-entry="{entry.pk}"]').count() == 1
+    assert item.get_attribute("data-start") == "2025-03-04T09:00:00"
