@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.selectors import user_timezone
@@ -205,5 +206,10 @@ def calendar_feed_revoke(*, user: User) -> bool:
 def calendar_feed_touch(*, feed: CalendarFeed) -> None:
     """Record that the feed was read, at most once an hour (calendar apps poll often)."""
     now = timezone.now()
-    if feed.last_used_at is None or now - feed.last_used_at > timedelta(hours=1):
-        CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
+    hour_ago = now - timedelta(hours=1)
+    if feed.last_used_at is not None and feed.last_used_at > hour_ago:
+        return
+    # Conditional, so two workers answering the same poll do not both write.
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=hour_ago)
+    CalendarFeed.objects.filter(stale, pk=feed.pk).update(last_used_at=now)
+    feed.last_used_at = now

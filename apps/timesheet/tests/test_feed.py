@@ -156,3 +156,16 @@ def test_sentry_gets_the_feed_route_never_its_secret(member: Any) -> None:
     kept = json.dumps(allowed(event))
     assert key not in kept
     assert "timesheet:calendar-feed" in kept
+
+
+def test_reading_the_feed_records_its_last_use_at_most_hourly(member: Any) -> None:
+    feed, key = calendar_feed_create(user=member)
+    client = Client()
+    client.get(_feed_url(key))
+    first = CalendarFeed.objects.get(pk=feed.pk).last_used_at
+    assert first is not None
+    client.get(_feed_url(key))
+    assert CalendarFeed.objects.get(pk=feed.pk).last_used_at == first
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=first - timedelta(hours=2))
+    client.get(_feed_url(key))
+    assert CalendarFeed.objects.get(pk=feed.pk).last_used_at > first
