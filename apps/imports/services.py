@@ -265,7 +265,9 @@ def _messages(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _write(plan: _Plan, report: ImportReport, *, actor_id: int | None) -> None:
+def _write(
+    plan: _Plan, report: ImportReport, progress: ProgressReporter, *, actor_id: int | None
+) -> None:
     """Create what is missing, then each entry; rows that fail become problems."""
     by_row: dict[str, ParsedRow] = {}
     for row in plan.rows:
@@ -299,7 +301,8 @@ def _write(plan: _Plan, report: ImportReport, *, actor_id: int | None) -> None:
                 )
             except ValidationError as exc:
                 report.problem(row.line, f"Task {row.task[:60]!r}: {_messages(exc)}")
-    for row in plan.rows:
+    for done, row in enumerate(plan.rows, start=1):
+        progress.advance(done)
         c, p, t = _key(row.client), _key(row.project), _key(row.task)
         user, project = plan.users[_key(row.email)], plan.projects[(c, p)]
         task = plan.tasks.get((c, p, t)) if t else None
@@ -365,10 +368,12 @@ def import_entries(
         _announce(report, actor_id, outcome="invalid")
         raise
     plan = _plan(rows, report, create_missing=create_missing)
-    progress.stage("Writing entries" if not dry_run else "Trying the import")
     try:
         with transaction.atomic():
-            _write(plan, report, actor_id=actor_id)
+            progress.stage(
+                "Trying the import" if dry_run else "Writing entries", total=len(plan.rows)
+            )
+            _write(plan, report, progress, actor_id=actor_id)
             if dry_run or report.problems_total:
                 raise _Rollback
     except _Rollback:

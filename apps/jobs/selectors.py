@@ -12,6 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from apps.jobs.models import Job, JobState
+from apps.jobs.services import job_progress
 
 
 def jobs_of(user: User | AnonymousUser) -> QuerySet[Job]:
@@ -44,6 +45,9 @@ def job_status(job: Job, *, api: bool = False) -> dict[str, Any]:
         ("api-job", "api-job-download") if api else ("web:job-status", "web:job-download")
     )
     ready = job_file(job) is not None
+    if job.state == JobState.RUNNING:
+        # An import's writes happen in one transaction; their count lives in a file then.
+        job.rows_done, job.rows_total, job.stage = job_progress(job)
     return {
         "id": job.pk,
         "kind": job.kind,

@@ -63,26 +63,64 @@ def job_input(job: Job) -> Path:
     return job_dir(job) / INPUT_NAME
 
 
-class Progress:
-    """Rows done out of rows total, written to the job row as the work goes on.
+PROGRESS_NAME = "progress"
 
-    Each write is its own small UPDATE outside any transaction of the handler's own, so a
-    status request sees it at once; at most about a hundred writes per stage.
+
+class Progress:
+    """Rows done out of rows total, written as the work goes on; at most about a hundred
+    writes per stage.
+
+    Outside a transaction each write is a small UPDATE of the job row, which a status
+    request sees at once. Inside one (an import writes all its entries in a single
+    transaction), nobody else could see such an UPDATE before the end, so the count goes
+    to a small file in the job's folder instead, which :func:`job_progress` reads.
     """
 
     def __init__(self, job: Job) -> None:
         self.job = job
         self._written = 0
         self._step = 1
+        self._total: int | None = None
+        # Transactions open when the job started (a test's own, say) are not the handler's.
+        self._depth = len(transaction.get_connection().atomic_blocks)
+
+    def _in_handlers_transaction(self) -> bool:
+        return len(transaction.get_connection().atomic_blocks) > self._depth
 
     def stage(self, name: str, *, total: int | None = None) -> None:
-        self._written, self._step = 0, max(1, (total or 0) // 100)
-        Job.objects.filter(pk=self.job.pk).update(stage=name, rows_total=total, rows_done=0)
+        self._written, self._step, self._total = 0, max(1, (total or 0) // 100), total
+        if self._in_handlers_transaction():
+            self._to_file(name, 0)
+        else:
+            Job.objects.filter(pk=self.job.pk).update(stage=name, rows_total=total, rows_done=0)
 
     def advance(self, done: int) -> None:
-        if done - self._written >= self._step:
-            self._written = done
+        if done - self._written < self._step:
+            return
+        self._written = done
+        if self._in_handlers_transaction():
+            self._to_file(None, done)
+        else:
             Job.objects.filter(pk=self.job.pk).update(rows_done=done)
+
+    def _to_file(self, stage: str | None, done: int) -> None:
+        path = job_dir(self.job) / PROGRESS_NAME
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if stage is None:
+            stage = job_progress(self.job)[2] or ""
+        # Written beside and renamed: a reader never sees half a line.
+        partial = path.with_suffix(".part")
+        partial.write_text(f"{done} {self._total or 0} {stage[:40]}")
+        partial.replace(path)
+
+
+def job_progress(job: Job) -> tuple[int, int | None, str]:
+    """(rows done, rows total, stage) of a job, including what a transaction is writing."""
+    try:
+        done, total, stage = (job_dir(job) / PROGRESS_NAME).read_text().split(" ", 2)
+        return int(done), int(total) or None, stage
+    except (OSError, ValueError):
+        return job.rows_done, job.rows_total, job.stage
 
 
 def job_create(
@@ -177,6 +215,7 @@ def job_run(*, job_id: int) -> Job | None:
         )
     finally:
         job_input(job).unlink(missing_ok=True)
+        (job_dir(job) / PROGRESS_NAME).unlink(missing_ok=True)
     if outcome.error:
         return _finish(job_id, state=JobState.FAILED, error=outcome.error, outcome=outcome)
     return _finish(job_id, state=JobState.DONE, outcome=outcome)

@@ -358,3 +358,37 @@ def test_a_job_row_with_odd_stored_values_still_renders(
     for path in ("", "status/", "download/"):
         assert member_web.get(f"/jobs/{job.pk}/{path}").status_code in (200, 404)
     assert member_web.get("/jobs/").status_code == 200
+
+
+def test_progress_inside_the_handlers_transaction_is_seen_through_the_status(
+    member: Any,
+) -> None:
+    from django.db import transaction
+
+    from apps.jobs.selectors import job_status
+
+    seen: list[tuple[int, int | None, str, int]] = []
+
+    def handler(job: Job, progress: Progress) -> Outcome:
+        with transaction.atomic():
+            progress.stage("Writing entries", total=200)
+            progress.advance(150)
+            status = job_status(Job.objects.get(pk=job.pk))
+            row = Job.objects.get(pk=job.pk)
+            seen.append((status["rows_done"], status["rows_total"], status["stage"], row.rows_done))
+        return Outcome(rows=200)
+
+    register(JobKind.IMPORT, handler)
+    try:
+        job = job_create(owner=member, kind=JobKind.IMPORT, params={}, background=False)
+        finished = job_run(job_id=job.pk)
+    finally:
+        from apps.imports import background
+
+        register(JobKind.IMPORT, background._run)
+    # Another connection could not see an UPDATE made in that transaction; the status
+    # reads the count the handler wrote beside it.
+    assert seen == [(150, 200, "Writing entries", 0)]
+    assert finished is not None
+    assert (finished.rows_done, finished.rows_total) == (200, 200)
+    assert not (job_dir(job) / "progress").exists()
