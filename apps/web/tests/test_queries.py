@@ -20,7 +20,7 @@ from apps.projects.models import Project
 from apps.tasks.models import Task
 from apps.timers.models import Source, TimeEntry
 from apps.web.fields import TASKS_SHOWN_MAX
-from tests.factories import ClientFactory, ProjectFactory, TaskFactory
+from tests.factories import ClientFactory, ProjectFactory, TagFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,8 @@ SIZES = [2, 30]
 
 
 def populate(users: list[Any], size: int) -> Any:
-    """``size`` clients, projects and tasks, and ``size`` entries per user today."""
+    """``size`` clients, projects and tasks, and ``size`` entries per user today, each
+    with ``size`` tags (so a query per entry's tags fails the larger case too)."""
     now = timezone.now().replace(microsecond=0)
     start = max(now - timedelta(hours=2), now.replace(hour=0, minute=0, second=0))
     step = (now - start) / (size + 1)
@@ -46,6 +47,11 @@ def populate(users: list[Any], size: int) -> Any:
         )
         for user in users
         for n in range(size)
+    )
+    tags = TagFactory.create_batch(size)
+    through = TimeEntry.tags.through
+    through.objects.bulk_create(
+        through(timeentry=entry, tag=tag) for entry in TimeEntry.objects.all() for tag in tags
     )
     return projects[0]
 
