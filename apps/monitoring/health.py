@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -38,6 +39,10 @@ class _Run:
     thread: threading.Thread | None = None
     done: threading.Event = field(default_factory=threading.Event)
     result: Any = None
+    # Started ahead by start_database_ready(): the next caller takes this run's result even
+    # when it has finished already, instead of starting another.
+    unclaimed: bool = False
+    started: float = field(default_factory=time.monotonic)
 
 
 _lock = threading.Lock()
@@ -48,24 +53,37 @@ def readiness_timeout() -> float:
     return float(getattr(settings, "DATABASE_READINESS_TIMEOUT", 2.0))
 
 
-def _run_in_thread(key: str, check: Callable[[], Any], fallback: Any, timeout: float) -> Any:
-    """``check()`` in a probe thread; ``fallback`` when it takes longer than ``timeout``."""
+def _start(key: str, check: Callable[[], Any], *, ahead: bool = False) -> _Run:
+    """The running probe of ``key``, or a new one in its own thread."""
     with _lock:
         run = _current.get(key)
-        if run is None or run.done.is_set():
-            run = _Run()
+        if run is not None and not run.done.is_set():
+            return run
+        fresh = run is not None and time.monotonic() - run.started < readiness_timeout()
+        if run is not None and run.unclaimed and fresh and not ahead:
+            run.unclaimed = False
+            return run
+        run = _Run(unclaimed=ahead)
 
-            def target(run: _Run = run) -> None:
-                try:
-                    run.result = check()
-                finally:
-                    # Only this thread's connections: the worker's own stay as they are.
-                    connections.close_all()
-                    run.done.set()
+        def target(run: _Run = run) -> None:
+            try:
+                run.result = check()
+            finally:
+                # Only this thread's connections: the worker's own stay as they are.
+                connections.close_all()
+                run.done.set()
 
-            run.thread = threading.Thread(target=target, name=f"probe-{key}", daemon=True)
-            _current[key] = run
-            run.thread.start()
+        run.thread = threading.Thread(target=target, name=f"probe-{key}", daemon=True)
+        _current[key] = run
+        run.thread.start()
+    return run
+
+
+def _run_in_thread(key: str, check: Callable[[], Any], fallback: Any, timeout: float) -> Any:
+    """``check()`` in a probe thread; ``fallback`` when it takes longer than ``timeout``."""
+    run = _start(key, check)
+    with _lock:
+        run.unclaimed = False
     if not run.done.wait(timeout):
         logger.warning("readiness check: no answer from the database within %.1fs", timeout)
         return fallback
@@ -103,9 +121,18 @@ def database_ready(
     )
 
 
-def bounded(key: str, check: Callable[[], T], *, fallback: T, timeout: float | None) -> T:
-    """Run a database ``check`` with the readiness bound; ``fallback`` if it errs or hangs."""
+def start_database_ready(*, alias: str = DEFAULT_DB_ALIAS) -> None:
+    """Start :func:`database_ready`'s check now; the next call takes its answer.
 
+    ``/metrics`` calls this before merging the workers' metric files, so the database's
+    answer (a new connection in the probe thread) comes while the merge runs rather than
+    after it. The answer is at most one scrape old: it is taken by the same request.
+    """
+    key = f"ready-{alias}"
+    _start(key, _guarded(key, lambda: check_database(alias), (False, TIMEOUT_REASON)), ahead=True)
+
+
+def _guarded(key: str, check: Callable[[], T], fallback: T) -> Callable[[], T]:
     def guarded() -> T:
         try:
             return check()
@@ -114,5 +141,10 @@ def bounded(key: str, check: Callable[[], T], *, fallback: T, timeout: float | N
             logger.exception("readiness check %s failed", key)
             return fallback
 
+    return guarded
+
+
+def bounded(key: str, check: Callable[[], T], *, fallback: T, timeout: float | None) -> T:
+    """Run a database ``check`` with the readiness bound; ``fallback`` if it errs or hangs."""
     limit = readiness_timeout() if timeout is None else timeout
-    return cast(T, _run_in_thread(key, guarded, fallback, limit))
+    return cast(T, _run_in_thread(key, _guarded(key, check, fallback), fallback, limit))

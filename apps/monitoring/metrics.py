@@ -208,6 +208,10 @@ def register_scrape_collector() -> None:
 
 def exposition() -> bytes:
     """The text of a scrape: every worker's metrics plus the scrape-time ones."""
+    from apps.monitoring.health import start_database_ready
+
+    # The database check (its own thread and connection) overlaps the merge of the files.
+    start_database_ready()
     if multiprocess_dir():
         registry: Any = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)

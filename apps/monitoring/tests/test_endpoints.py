@@ -105,6 +105,26 @@ class TestMetricsContent:
         assert 'timetracker_http_responses_total{status="200",view="healthz"}' in text
         assert "/healthz" not in text  # labels are view names, never raw paths
 
+    def test_a_scrape_checks_the_database_once_started_before_the_merge(
+        self, client: Client, monkeypatch: Any
+    ) -> None:
+        calls: list[str] = []
+        real = health.check_database
+
+        def counted(alias: str = "default") -> tuple[bool, str]:
+            calls.append(alias)
+            return real(alias)
+
+        monkeypatch.setattr(health, "check_database", counted)
+        for _ in range(3):
+            text = client.get("/metrics").content.decode()
+            assert _value(text, "timetracker_ready") == 1.0
+        # One check per scrape: the one started ahead is taken, not a second one.
+        assert calls == ["default"] * 3
+        # And a later probe does not take an old answer: it checks again.
+        assert health.database_ready() == (True, "ok")
+        assert len(calls) == 4
+
     def test_it_records_the_duration_of_stopped_timers(
         self,
         client: Client,
