@@ -347,7 +347,7 @@ def test_a_queue_outage_fails_the_job_not_the_request(
         {"result": {"problems": "text", "new_clients": 3, "rows": None}, "kind": "import"},
         {"result": {"problems": [1, None, {"line": "x"}]}, "kind": "import"},
         {"state": "nonsense", "rows_total": 0, "rows_done": 10**9},
-        {"params": {"filters": [["tag", "x"], "junk"]}, "stage": "\x00"},
+        {"params": {"filters": [["tag", "x"], "junk"]}, "stage": "\x07"},
     ],
 )
 def test_a_job_row_with_odd_stored_values_still_renders(
