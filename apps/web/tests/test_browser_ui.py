@@ -280,3 +280,27 @@ def test_the_keyboard_shortcuts_work_and_never_fire_while_typing(
     page.goto(f"{url}/entries/")
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.closest('form.filters') !== null")
+
+
+@pytest.mark.setup_pending
+def test_the_setup_page_takes_the_browsers_time_zone(
+    db: Any,
+    live_server: Any,
+    browser: Any,  # noqa: F811 (the fixture above)
+) -> None:
+    context = browser.new_context(viewport=PHONE, timezone_id="Europe/Berlin", locale="en-GB")
+    violations = watch_csp(context)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/setup/")
+        page.wait_for_function(
+            "document.querySelector('select[name=timezone]').value === 'Europe/Berlin'"
+        )
+        # The telemetry question is on the first screen of a phone, its details folded.
+        question = page.locator("#telemetry-question legend").bounding_box()
+        assert question["y"] < PHONE["height"]
+        assert page.locator("#telemetry-details table").is_hidden()
+        assert axe_violations(page) == []
+    finally:
+        context.close()
+    assert violations == []
