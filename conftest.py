@@ -40,6 +40,48 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long work first: tests that start servers (``slow``) and xdist groups.
+
+    With ``--dist loadgroup`` a group (a module sharing a server) is one unit of work;
+    given out last, one worker would run it while the other has nothing left. The order
+    is otherwise kept, and so is pytest-django's: transactional tests, which empty the
+    tables, stay where it put them (after the others). The tests of a module that move to
+    the front stay together (pytest-django puts a module's database tests before its
+    others), so a module-scoped server starts once.
+    """
+
+    def rank(item: pytest.Item) -> int:
+        if _transactional(item):
+            return 2
+        if item.get_closest_marker("xdist_group"):
+            return 0  # the largest units, started first
+        return 1 if item.get_closest_marker("slow") else 2
+
+    first_seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        first_seen.setdefault(item.nodeid.split("::")[0], index)
+
+    def key(pair: tuple[int, pytest.Item]) -> tuple[int, int, int]:
+        index, item = pair
+        place = rank(item)
+        module = first_seen[item.nodeid.split("::")[0]] if place < 2 else index
+        return (place, module, index)
+
+    items[:] = [item for _, item in sorted(enumerate(items), key=key)]
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings_xdist_suffix(request: pytest.FixtureRequest) -> None:
     """pytest-django's per-worker database names, except for SQLite's in-memory database.

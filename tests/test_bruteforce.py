@@ -24,7 +24,8 @@ import pytest
 from tests.servers import AppServer, gunicorn
 from tests.support import missing
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs the module: both module-scoped servers are started once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bruteforce")]
 PASSWORD = "correct horse battery"
 LIMIT = 3
 REDIS_URL = "redis://127.0.0.1:6379/10"
