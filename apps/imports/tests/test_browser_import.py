@@ -16,6 +16,7 @@ from apps.imports.tests.conftest import SAMPLES
 from apps.jobs.models import Job, JobState
 from apps.timers.models import TimeEntry
 from apps.web.tests.test_browser import browser, page  # noqa: F401 (fixtures)
+from apps.web.tests.test_browser_ui import CONTROLS, PAGE_CHECKS, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,3 +67,13 @@ def test_an_admin_imports_a_file_and_watches_its_progress(
     assert "Imported" in report
     assert "Created 3 entries" in report
     assert TimeEntry.objects.count() == 3
+
+    # The pages of the feature pass axe and fit the screen, as every page of the app must.
+    problems: list[str] = []
+    for path in ("/import/", "/jobs/", f"/jobs/{job.pk}/"):
+        response = page.goto(f"{url}{path}")
+        assert response is not None
+        assert response.ok, path
+        problems += [f"{path}: {v}" for v in axe_violations(page)]
+        problems += [f"{path}: {p}" for p in page.evaluate(PAGE_CHECKS, CONTROLS)]
+    assert problems == [], "\n".join(problems)
