@@ -156,3 +156,12 @@ def test_the_jobs_page_links_admins_to_the_import(
     member_page = member_web.get("/jobs/").content.decode()
     assert 'href="/import/"' not in member_page
     assert "No jobs yet." in member_page
+
+
+def test_the_import_report_pages_are_well_formed_html(admin_web: Client, member: Any) -> None:
+    from apps.web.tests.html_check import assert_valid_page
+
+    for fields in ({"dry_run": "on", "create_missing": "on"}, {}):
+        response = _upload(admin_web, name="kimai.csv", **fields)
+        assert_valid_page(admin_web.get(response["Location"]).content.decode())
+    assert_valid_page(_upload(admin_web, data=b"\xff\xfe\x00").content.decode())

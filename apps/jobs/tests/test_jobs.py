@@ -392,3 +392,35 @@ def test_progress_inside_the_handlers_transaction_is_seen_through_the_status(
     assert finished is not None
     assert (finished.rows_done, finished.rows_total) == (200, 200)
     assert not (job_dir(job) / "progress").exists()
+
+
+def test_the_job_pages_are_well_formed_html_with_labelled_controls(
+    settings: Any,
+    member: Any,
+    member_web: Client,
+    admin_web: Client,
+    project: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from apps.web.tests.html_check import assert_valid_page
+
+    settings.EXPORT_BACKGROUND_ROWS = 1
+    _entries(member, project, 2)
+    running = Job.objects.create(
+        owner=member, kind=JobKind.EXPORT, state=JobState.RUNNING, rows_done=1, rows_total=2
+    )
+    queued = Job.objects.create(owner=member, kind=JobKind.EXPORT)
+    with django_capture_on_commit_callbacks(execute=True):
+        member_web.post("/reports/export-job.csv", {"start": "2024-03-01", "end": "2024-03-31"})
+    done = Job.objects.get(state=JobState.DONE)
+    for path in (
+        f"/jobs/{running.pk}/",
+        f"/jobs/{queued.pk}/",
+        f"/jobs/{done.pk}/",
+        "/jobs/",
+        "/reports/export.csv?start=2024-03-01&end=2024-03-31",
+    ):
+        response = member_web.get(path)
+        assert response.status_code == 200, path
+        assert_valid_page(response.content.decode())
+    assert_valid_page(admin_web.get("/import/").content.decode())
