@@ -531,11 +531,18 @@ LOGGING = {
             "formatter": "json",
         },
     },
+    "filters": {"redact_request_line": {"()": "timetracker.logfilters.RedactRequestLine"}},
     "root": {"handlers": ["stdout", "file"], "level": LOG_LEVEL},
     "loggers": {
         # Django's own handlers would print a second, unstructured copy: use ours.
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
-        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # runserver's access log: no query strings, no calendar-feed secrets.
+        "django.server": {
+            "handlers": [],
+            "level": LOG_LEVEL,
+            "propagate": True,
+            "filters": ["redact_request_line"],
+        },
         "posthog": {"level": "WARNING"},
         # django-axes: failures and lockouts (username and address masked), not each login.
         "axes": {"level": "WARNING"},
