@@ -97,6 +97,6 @@ class TestReportCharts:
         # The same numbers, in plain tables: per day and per project.
         assert 'class="compact time-table"' in html
         assert 'class="compact project-table"' in html
-        assert "Monday 9 March 2026" in html
+        assert "Mon 9 Mar 2026" in html  # the one short date form (apps.web.templatetags.tt)
         assert "2.00" in html
         assert 'id="report-table"' in html
