@@ -17,6 +17,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api import TokenView
 from apps.clients.api import ClientViewSet
+from apps.imports.api import ImportView
 from apps.jobs.api import JobDownloadView, JobView
 from apps.projects.api import ProjectViewSet
 from apps.reports.api import SummaryView, TimeEntryExportView
@@ -65,6 +66,7 @@ api_v1 = [
     path("timesheet/", TimesheetView.as_view(), name="api-timesheet"),
     # Before the router: its time-entry detail route would take "export" for an id.
     path("time-entries/export/", TimeEntryExportView.as_view(), name="time-entry-export"),
+    path("imports/", ImportView.as_view(), name="api-import"),
     path("jobs/<int:pk>/", JobView.as_view(), name="api-job"),
     path("jobs/<int:pk>/download/", JobDownloadView.as_view(), name="api-job-download"),
     *router.urls,

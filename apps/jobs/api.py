@@ -33,6 +33,11 @@ class JobStatusSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(allow_null=True)
     download_url = serializers.CharField(allow_null=True)
     status_url = serializers.CharField()
+    result = serializers.JSONField(
+        allow_null=True,
+        help_text="An import's report once it has run: rows, created, duplicates, the "
+        "problems by line, what was (or would be) created; null otherwise.",
+    )
 
 
 def _job(request: Request, pk: int) -> Any:

@@ -64,4 +64,6 @@ def job_status(job: Job, *, api: bool = False) -> dict[str, Any]:
         "expires_at": job.expires_at.isoformat() if job.expires_at and ready else None,
         "download_url": reverse(download_name, args=[job.pk]) if ready else None,
         "status_url": reverse(status_name, args=[job.pk]),
+        # An import's report (counts, problems by line), once it has run.
+        "result": job.result if job.is_finished and job.result else None,
     }

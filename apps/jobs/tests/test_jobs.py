@@ -128,6 +128,7 @@ def test_a_running_job_page_has_a_progress_bar_a_refresh_link_and_the_poll(
         "expires_at": None,
         "download_url": None,
         "status_url": f"/jobs/{job.pk}/status/",
+        "result": None,  # an import's report, once it has run
     }
 
 
