@@ -50,12 +50,38 @@ def _transactional(item: pytest.Item) -> bool:
     )
 
 
+# Modules whose tests share module-scoped servers: under xdist each runs on one worker,
+# so its servers start once (pytest-xdist's own xdist_group marks no longer take effect
+# with pytest 9, which does not let a plugin rename a test).
+SHARED_SERVER_MODULES = frozenset(
+    {"tests/test_bruteforce.py", "tests/ops/test_prometheus_integration.py"}
+)
+
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Hand tests out one by one, except a shared-server module, which is one unit."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedServerScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = _module(nodeid)
+            return module if module in SHARED_SERVER_MODULES else nodeid
+
+    return SharedServerScheduling(config, log)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The long work first: tests that start servers (``slow``) and xdist groups.
+    """The long work first: the shared-server modules, then the other ``slow`` tests.
 
-    With ``--dist loadgroup`` a group (a module sharing a server) is one unit of work;
-    given out last, one worker would run it while the other has nothing left. The order
+    Under xdist a shared-server module is one unit of work; given out last, one worker
+    would run it while the other has nothing left. The order
     is otherwise kept, and so is pytest-django's: transactional tests, which empty the
     tables, stay where it put them (after the others). The tests of a module that move to
     the front stay together (pytest-django puts a module's database tests before its
@@ -65,18 +91,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
         if _transactional(item):
             return 2
-        if item.get_closest_marker("xdist_group"):
+        if _module(item.nodeid) in SHARED_SERVER_MODULES:
             return 0  # the largest units, started first
         return 1 if item.get_closest_marker("slow") else 2
 
     first_seen: dict[str, int] = {}
     for index, item in enumerate(items):
-        first_seen.setdefault(item.nodeid.split("::")[0], index)
+        first_seen.setdefault(_module(item.nodeid), index)
 
     def key(pair: tuple[int, pytest.Item]) -> tuple[int, int, int]:
         index, item = pair
         place = rank(item)
-        module = first_seen[item.nodeid.split("::")[0]] if place < 2 else index
+        module = first_seen[_module(item.nodeid)] if place < 2 else index
         return (place, module, index)
 
     items[:] = [item for _, item in sorted(enumerate(items), key=key)]

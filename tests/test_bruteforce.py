@@ -24,8 +24,7 @@ import pytest
 from tests.servers import AppServer, gunicorn
 from tests.support import missing
 
-# One xdist worker runs the module: both module-scoped servers are started once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bruteforce")]
+pytestmark = pytest.mark.slow
 PASSWORD = "correct horse battery"
 LIMIT = 3
 REDIS_URL = "redis://127.0.0.1:6379/10"

@@ -41,8 +41,7 @@ from tests.ops.alerting import alertmanager
 from tests.servers import AppServer, free_port, gunicorn, running
 from tests.support import missing, require_binary
 
-# One xdist worker runs the module: the module-scoped stack is started once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prometheus-stack")]
+pytestmark = pytest.mark.slow
 
 # A throwaway user of a throwaway database.
 PASSWORD = "probe-password-0f3c9a"
