@@ -107,7 +107,7 @@ def test_every_image_is_pinned_to_a_tag() -> None:
         assert image, f"{name} has no image"
         if "${" in image:
             # The app's own image: the tag is TIMETRACKER_VERSION (checked below).
-            assert name in {"app", "telemetry-worker"}, f"{name}: {image}"
+            assert name in {"app", "telemetry-worker", "worker"}, f"{name}: {image}"
             continue
         repository, _, tag = image.rpartition(":")
         assert repository, f"{name}: {image} has no tag"
@@ -154,6 +154,18 @@ def test_telemetry_worker() -> None:
     assert env("telemetry-worker")["RUN_MIGRATIONS"] == "false"
     assert worker["healthcheck"] == {"disable": True}
     assert worker["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_the_job_worker_runs_the_database_queue_on_the_apps_image_and_files() -> None:
+    worker, app = SERVICES["worker"], SERVICES["app"]
+    assert worker["image"] == app["image"]
+    assert worker["command"] == ["python", "manage.py", "db_worker", "--queue-name", "default"]
+    assert env("worker")["RUN_MIGRATIONS"] == "false"
+    for key in ("DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS"):
+        assert env("worker")[key] == env("app")[key], key
+    # Uploads waiting for it and the files it writes live on the app's data volume.
+    assert "app-data:/app/data" in worker["volumes"]
+    assert worker["depends_on"]["app"]["condition"] == "service_healthy"
 
 
 def test_database() -> None:
