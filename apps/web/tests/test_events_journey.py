@@ -24,7 +24,7 @@ from django.utils import timezone
 from analytics import identity
 from analytics.catalogue import catalogue
 from analytics.sinks.posthog import PROTOCOL_PROPERTIES, PostHogSink
-from analytics.testutils import FakePostHog, capture_events, flush, posthog_enabled
+from analytics.testutils import FAST_DELIVERY, FakePostHog, capture_events, flush, posthog_enabled
 from apps.accounts.models import Role
 from tests.factories import UserFactory
 
@@ -330,8 +330,11 @@ def test_a_hanging_posthog_neither_slows_nor_breaks_requests(
     assert len(hanging_handoffs) == len(EXPECTED) + 1  # the failed login is offered too
     assert max(hanging_handoffs) < 0.25, hanging_handoffs
     assert median(hanging_handoffs) < 0.005, hanging_handoffs
-    # End to end, request by request: the median difference is within noise.
+    # End to end, request by request: none waited for PostHog. A request that did would be
+    # slower by the whole 0.5 s time-out; the difference is compared with that, not with a
+    # few milliseconds, which a busy machine's scheduling alone can exceed.
     slower = [h[1] - a[1] for h, a in zip(hanging.timings, answering.timings, strict=True)]
     names = [name for name, _ in hanging.timings]
     report = [(name, round(delta * 1000, 1)) for name, delta in zip(names, slower, strict=True)]
-    assert median(slower) < 0.01, report
+    timeout = FAST_DELIVERY["ANALYTICS_POSTHOG_TIMEOUT"]
+    assert max(slower) < timeout, report
