@@ -134,8 +134,12 @@ def database(tmp_path: Path) -> Path:
 
 
 def _two_workers(tmp: Path, **extra: str) -> tuple[Worker, Worker]:
-    env = app_env(tmp, **extra)
-    return Worker(env, tmp), Worker(env, tmp)
+    # One database and one cache, but a log directory each: the test is about the cache,
+    # and two processes then share no log file or its rotation lock (the events are read
+    # from each process's stdout).
+    first = app_env(tmp, LOG_DIR=str(tmp / "logs-1"), **extra)
+    second = app_env(tmp, LOG_DIR=str(tmp / "logs-2"), **extra)
+    return Worker(first, tmp), Worker(second, tmp)
 
 
 def _seen_within(worker: Worker, name: str, expected: str, seconds: float) -> bool:
