@@ -48,12 +48,7 @@ class ImportRequestSerializer(serializers.Serializer):
     def validate_file(self, upload: Any) -> bytes:
         if upload.size > MAX_BYTES:
             raise serializers.ValidationError("The file is larger than 10 MB; split it.")
-        data = bytes(upload.read())
-        try:
-            decode(data)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
-        return data
+        return bytes(upload.read())
 
     def validate_timezone(self, name: str) -> str:
         name = name.strip()
@@ -76,6 +71,11 @@ class ImportView(APIView):
         body = ImportRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data: bytes = body.validated_data["file"]
+        try:
+            # Decoded once, here: an unreadable file is refused before it is kept anywhere.
+            lines = decode(data).count("\n")
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"file": exc.messages}) from exc
         job = import_job_start(
             owner=cast(User, request.user),
             fmt=body.validated_data["format"],
@@ -85,7 +85,7 @@ class ImportView(APIView):
                 "create_missing": body.validated_data["create_missing"],
                 "timezone": body.validated_data.get("timezone", ""),
             },
-            background=decode(data).count("\n") > settings.IMPORT_BACKGROUND_ROWS,
+            background=lines > settings.IMPORT_BACKGROUND_ROWS,
         )
         answer = status.HTTP_201_CREATED if job.is_finished else status.HTTP_202_ACCEPTED
         return Response(job_status(job, api=True), status=answer)

@@ -137,7 +137,7 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "is_admin": is_admin}
     if not form.is_valid():
         return render(request, "web/reports/report.html", context, status=400)
-    if form.preset != ReportPreset.CUSTOM and form.preset != profile.report_preset:
+    if form.preset != ReportPreset.CUSTOM:  # the service writes only a change
         profile_remember_report_preset(user=request.user, preset=form.preset)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     group_by, query = form.cleaned_data["group_by"], form.query()
