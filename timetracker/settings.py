@@ -144,6 +144,8 @@ MIDDLEWARE = [
     # request.csp_nonce exists whenever a template asks for it.
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from Accept-Language (then the profile's choice, in TimezoneMiddleware).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Until an administrator exists, pages lead to the first-run setup (docs/telemetry.md).
     "telemetry.middleware.SetupRequiredMiddleware",
@@ -339,7 +341,13 @@ AXES_RESET_ON_SUCCESS = False
 AXES_DISABLE_ACCESS_LOG = True
 
 # --- Internationalisation and time ----------------------------------------------------------
+# English, German, French and Dutch (docs/user-guide.md, "Languages"). A signed-in user's
+# profile choice wins; otherwise the browser's Accept-Language; otherwise English. The
+# project's catalogue is locale/, the reusable apps carry their own (analytics/locale,
+# telemetry/locale); `make messages` extracts and compiles them.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("nl", "Nederlands")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,10 +1,13 @@
 """Template filters and tags of the web UI: the one set of formats, menu links.
 
 Durations are ``H:MM`` (``hm``; decimal ``hours`` only where a report or an export asks
-for them), dates one short form (``shortdate``: "Tue 1 Dec 2026"), amounts with thousands
-separators and the installation's currency (``money``, from ``TIMETRACKER_CURRENCY``).
-Each filter renders whatever is stored, a value of the wrong type included, without
-raising: a hand-edited row never breaks a page.
+for them), dates one short form per language (``shortdate``: "Tue 1 Dec 2026",
+"Di., 1. Dez. 2026"), amounts with the language's separators and the installation's
+currency (``money``, from ``TIMETRACKER_CURRENCY``: "€15,912.50", "15.912,50 €"). The
+language is the request's (``django.utils.translation``); the forms come from CLDR through
+Babel, which Django has no formatter for (currency) or only a coarser one (dates). Each
+filter renders whatever is stored, a value of the wrong type included, without raising: a
+hand-edited row never breaks a page.
 """
 
 from __future__ import annotations
@@ -12,14 +15,19 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, get_currency_name
 from django import template
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -61,8 +69,35 @@ def hm_words(value: Any) -> str:
     """A duration in a sentence: ``1:30 h:mm``, or "under a minute" (never ``0:00``)."""
     seconds = _seconds(value)
     if seconds < 60:
-        return "under a minute"
-    return f"{hm(seconds)} h:mm"
+        return gettext("under a minute")
+    return gettext("%(duration)s h:mm") % {"duration": hm(seconds)}
+
+
+# English is the product's British English: "Tue 1 Dec 2026", "15,912.50".
+BABEL_LOCALES = {"en": "en_GB"}
+# The day-month-year pattern per CLDR skeleton; English keeps the product's form without
+# the comma CLDR puts after the weekday.
+DATE_PATTERNS = {"en": "EEE d MMM y"}
+
+
+@lru_cache(maxsize=16)
+def _locale(language: str) -> Locale:
+    try:
+        return Locale.parse(BABEL_LOCALES.get(language, translation.to_locale(language)))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return Locale.parse("en_GB")
+
+
+def locale() -> Locale:
+    """The Babel locale of the language the request speaks."""
+    return _locale(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+@lru_cache(maxsize=16)
+def _date_pattern(language: str) -> str:
+    if language in DATE_PATTERNS:
+        return DATE_PATTERNS[language]
+    return str(_locale(language).datetime_skeletons["yMMMEd"])
 
 
 @register.filter
@@ -74,8 +109,9 @@ def hms(value: Any) -> str:
 
 @register.filter
 def hours(value: Any) -> str:
-    """Seconds as decimal hours with two places: ``5400`` -> ``1.50``."""
-    return f"{Decimal(_seconds(value)) / 3600:.2f}"
+    """Seconds as decimal hours with two places and the language's decimal mark:
+    ``5400`` -> ``1.50`` (``1,50`` in German)."""
+    return format_decimal(Decimal(_seconds(value)) / 3600, format="0.00", locale=locale())
 
 
 def as_date(value: Any) -> date | None:
@@ -99,7 +135,8 @@ def shortdate(value: Any) -> str:
     day = as_date(value)
     if day is None:
         return "" if value is None else str(value)
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return str(format_date(day, _date_pattern(language), locale=_locale(language)))
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -112,7 +149,8 @@ def _decimal(value: Any) -> Decimal | None:
 
 @register.filter
 def grouped(value: Any, places: int = 2) -> str:
-    """A number with thousands separators: ``15912.5`` -> ``15,912.50``."""
+    """A number with the language's separators: ``15912.5`` -> ``15,912.50``
+    (``15.912,50`` in German)."""
     number = _decimal(value)
     if number is None:
         return "" if value is None else str(value)
@@ -120,22 +158,38 @@ def grouped(value: Any, places: int = 2) -> str:
         digits = max(0, min(int(places), 6))
     except (TypeError, ValueError):
         digits = 2
-    return f"{number:,.{digits}f}"
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(number, format=pattern, locale=locale(), decimal_quantization=True)
 
 
 def currency() -> str:
     return str(getattr(settings, "TIMETRACKER_CURRENCY", "") or "")
 
 
+@lru_cache(maxsize=64)
+def _is_iso_code(code: str) -> bool:
+    """A currency code CLDR knows (``EUR``, ``USD``), which Babel places and symbolises
+    per language; anything else (``$``, ``kr``) is a symbol shown before the amount."""
+    if len(code) != 3 or not code.isalpha() or not code.isupper():
+        return False
+    return get_currency_name(code, locale="en") != code
+
+
 @register.filter
 def money(value: Any) -> str:
-    """An amount with the installation's currency and thousands separators:
-    ``15912.5`` -> ``EUR 15,912.50`` (an empty value shows nothing)."""
+    """An amount with the installation's currency, placed and separated as the language
+    does: ``15912.5`` -> ``€15,912.50``, ``15.912,50 €``, ``€ 15.912,50``; a symbol that is
+    no ISO code goes first (``$\u00a015,912.50``). An empty value shows nothing."""
     if value is None or value == "":
         return ""
-    number = grouped(value)
+    number = _decimal(value)
+    if number is None:
+        return str(value)
     code = currency()
-    return f"{code}\u00a0{number}" if code and _decimal(value) is not None else number
+    if code and _is_iso_code(code):
+        return format_currency(number, code, locale=locale())
+    shown = grouped(number)
+    return f"{code}\u00a0{shown}" if code else shown
 
 
 @register.filter

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.accounts.models import Profile, Role
 from apps.accounts.signals import profile_updated
@@ -23,6 +23,7 @@ from apps.web.templatetags.tt import (
     grouped,
     hm,
     hm_words,
+    hours,
     hours_hm,
     money,
     shortdate,
@@ -76,7 +77,7 @@ def test_it_shows_dates_in_one_short_form(value: Any, text: str) -> None:
 def test_it_groups_thousands_and_shows_the_currency() -> None:
     assert grouped("15912.5") == "15,912.50"
     assert grouped(1234567) == "1,234,567.00"
-    assert money("15912.50") == "EUR\u00a015,912.50"
+    assert money("15912.50") == "€15,912.50"
     assert money("") == ""
     assert money(None) == ""
     # Whatever a hand-edited row holds is shown as it is, never an error.
@@ -87,6 +88,35 @@ def test_it_groups_thousands_and_shows_the_currency() -> None:
 @override_settings(TIMETRACKER_CURRENCY="$")
 def test_it_takes_the_currency_from_the_setting() -> None:
     assert money("1234") == "$\u00a01,234.00"
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "amount", "number", "decimal_hours"),
+    [
+        ("en", "Tue 1 Dec 2026", "€15,912.50", "1,234,567.00", "1.50"),
+        ("de", "Di., 1. Dez. 2026", "15.912,50\u00a0€", "1.234.567,00", "1,50"),
+        ("fr", "mar. 1 déc. 2026", "15\u202f912,50\u00a0€", "1\u202f234\u202f567,00", "1,50"),
+        ("nl", "di 1 dec 2026", "€\u00a015.912,50", "1.234.567,00", "1,50"),
+    ],
+)
+def test_dates_numbers_and_amounts_follow_the_language(
+    language: str, day: str, amount: str, number: str, decimal_hours: str
+) -> None:
+    with translation.override(language):
+        assert shortdate(date(2026, 12, 1)) == day
+        assert money("15912.5") == amount
+        assert grouped(1234567) == number
+        assert hours(5400) == decimal_hours
+        # Durations are H:MM in every language.
+        assert hm(5400) == "1:30"
+
+
+@override_settings(TIMETRACKER_CURRENCY="CHF")
+def test_an_iso_currency_code_is_placed_as_the_language_places_it() -> None:
+    with translation.override("de"):
+        assert money("1234.5") == "1.234,50\u00a0CHF"
+    with translation.override("en"):
+        assert money("1234.5") == "CHF1,234.50"  # CLDR's own spacing
 
 
 def test_it_says_something_true_when_a_short_timer_stops(

@@ -70,7 +70,7 @@ def test_it_shows_totals_and_billable_amounts_for_a_member(
     html = response.content.decode()
     assert '<dd id="total-hours">3.50</dd>' in html
     assert '<dd id="total-time">3:30</dd>' in html
-    assert '<dd id="total-amount">EUR\u00a0150.00</dd>' in html
+    assert '<dd id="total-amount">€150.00</dd>' in html
     assert_valid_page(html)
 
 
