@@ -27,6 +27,8 @@ from django.db import router, transaction
 from django.db.models import Model, QuerySet
 from django.forms import BaseForm, ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 from waffle import admin as waffle_admin
 from waffle.models import Flag, Switch
 from waffle.utils import get_setting
@@ -149,7 +151,11 @@ class ServiceAdmin(admin.ModelAdmin):
                 using=self._using(),
             )
             if problem is not None:
-                found.append(f"{obj}: {' '.join(problem.messages)}")
+                found.append(
+                    # Translators: the row a delete was refused for, and why.
+                    gettext("%(object)s: %(problem)s")
+                    % {"object": obj, "problem": " ".join(problem.messages)}
+                )
         return found
 
     def delete_view(
@@ -239,10 +245,13 @@ def _observed(action: Action) -> Action:
 
 
 class _Observed(admin.ModelAdmin):
-    @admin.display(description="Used by the code")
+    @admin.display(description=_("Used by the code"))
     def declared_owner(self, obj: Any) -> str:
         toggle = _toggle(type(obj), obj.name)
-        return f"yes ({toggle.owner})" if toggle is not None else "no"
+        if toggle is None:
+            return pgettext("flag used by the code", "no")
+        # The owner is an app label (not translated).
+        return pgettext("flag used by the code", "yes (%(owner)s)") % {"owner": toggle.owner}
 
 
 class FlagAdmin(_Observed, waffle_admin.FlagAdmin):

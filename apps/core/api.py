@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from django.conf import settings
 from django.db.models import Model
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -54,7 +55,7 @@ def user_has_admin_role(user: Any) -> bool:
 
 
 class IsAdminRole(permissions.BasePermission):
-    message = "Only admins can do this."
+    message = _("Only admins can do this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return user_has_admin_role(request.user)
@@ -133,7 +134,9 @@ def id_param(request: Request, name: str) -> int | None:
     if raw is None or raw == "":
         return None
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID:
-        raise exceptions.ValidationError({name: [f"Expected a {name} id (a whole number)."]})
+        raise exceptions.ValidationError(
+            {name: [_("Expected a %(name)s id (a whole number).") % {"name": name}]}
+        )
     return int(raw)
 
 
@@ -146,4 +149,4 @@ def bool_param(request: Request, name: str) -> bool | None:
         return True
     if raw.lower() in {"0", "false", "no"}:
         return False
-    raise exceptions.ValidationError({name: ["Expected true or false."]})
+    raise exceptions.ValidationError({name: [_("Expected true or false.")]})

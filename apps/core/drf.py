@@ -13,6 +13,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 from rest_framework import fields, pagination, relations, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -44,7 +45,8 @@ class Pagination(pagination.PageNumberPagination):
             raise ValidationError(
                 {
                     self.page_size_query_param: [
-                        f"Expected a page size from 1 to {self.max_page_size}."
+                        _("Expected a page size from 1 to %(maximum)d.")
+                        % {"maximum": self.max_page_size}
                     ]
                 }
             )
@@ -80,17 +82,17 @@ def json_type_error(field: fields.Field, value: Any) -> str | None:
     if value is None:
         return None  # whether null is allowed is the field's own check
     if isinstance(field, fields.BooleanField):
-        return None if isinstance(value, bool) else "Must be true or false."
+        return None if isinstance(value, bool) else _("Must be true or false.")
     if isinstance(field, fields.CharField):
-        return None if isinstance(value, str) else "Not a valid string."
+        return None if isinstance(value, str) else _("Not a valid string.")
     if isinstance(field, fields.DecimalField):
         ok = isinstance(value, str | int | float) and not isinstance(value, bool)
-        return None if ok else "A valid number is required."
+        return None if ok else _("A valid number is required.")
     if isinstance(field, relations.RelatedField) and value == "":
-        return "Expected an id, or null."  # DRF reads a form's empty string as null
+        return _("Expected an id, or null.")  # DRF reads a form's empty string as null
     if isinstance(field, fields.IntegerField):
         ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else "Expected a whole number."
+        return None if ok else _("Expected a whole number.")
     return None
 
 
@@ -138,14 +140,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, RequestDataTooBig):
         # Django's own check of DATA_UPLOAD_MAX_MEMORY_SIZE; answered in the API's shape.
         return Response(
-            {"detail": "The request body is larger than the server accepts."},
+            {"detail": _("The request body is larger than the server accepts.")},
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, IntegrityError):
         # The services validate first; a constraint that still fails lost a race with a
         # concurrent write of the same row (the same name, a second running timer).
         return Response(
-            {"detail": "This conflicts with a change made at the same moment; try again."},
+            {"detail": _("This conflicts with a change made at the same moment; try again.")},
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, DjangoValidationError):

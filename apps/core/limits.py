@@ -12,6 +12,8 @@ import re
 from datetime import UTC, date, datetime
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 # Stored times lie in [EARLIEST, LATEST); a CheckConstraint on TimeEntry enforces it. The
 # bounds keep every conversion to a local time, in any zone, inside Python's datetime
@@ -21,7 +23,11 @@ LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 # Whole days a query may name (entry list, reports, exports), in the viewer's time zone.
 MIN_DATE = date(1970, 1, 1)
 MAX_DATE = date(2199, 12, 31)
-RANGE_MESSAGE = f"Dates must be between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}."
+# The message of a day out of range, marked for translation (``_(RANGE_TEMPLATE) %
+# RANGE_PARAMS`` in the reader's language); RANGE_MESSAGE is its English text.
+RANGE_TEMPLATE = gettext_noop("Dates must be between %(earliest)s and %(latest)s.")
+RANGE_PARAMS = {"earliest": MIN_DATE.isoformat(), "latest": MAX_DATE.isoformat()}
+RANGE_MESSAGE = RANGE_TEMPLATE % RANGE_PARAMS
 
 # Control characters (C0 but tab, line feed and carriage return; DEL; C1), surrogates and
 # the two non-characters XML forbids. Line breaks stay: browsers send textarea lines as
@@ -31,18 +37,19 @@ FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u
 
 def validate_date_in_range(value: date) -> None:
     if not MIN_DATE <= value <= MAX_DATE:
-        raise ValidationError(RANGE_MESSAGE, code="out_of_range")
+        raise ValidationError(_(RANGE_TEMPLATE), code="out_of_range", params=RANGE_PARAMS)
 
 
 def validate_stored_time(value: datetime) -> None:
     """A time that may be stored: aware, and within [EARLIEST, LATEST)."""
     if value.tzinfo is None or value.utcoffset() is None:
         # A time without a zone could mean any of 27 hours; every door sends aware ones.
-        raise ValidationError("A time needs a time zone (an offset).", code="naive")
+        raise ValidationError(_("A time needs a time zone (an offset)."), code="naive")
     if not EARLIEST <= value < LATEST:
         raise ValidationError(
-            f"Times must be between {EARLIEST:%Y-%m-%d} and {MAX_DATE.isoformat()} (UTC).",
+            _("Times must be between %(earliest)s and %(latest)s (UTC)."),
             code="out_of_range",
+            params={"earliest": f"{EARLIEST:%Y-%m-%d}", "latest": MAX_DATE.isoformat()},
         )
 
 
@@ -51,8 +58,10 @@ def validate_text(value: str) -> None:
     match = FORBIDDEN_TEXT.search(value)
     if match is not None:
         raise ValidationError(
-            "Remove the control character U+%(code)04X (position %(position)d); only tabs "
-            "and line breaks are allowed.",
+            _(
+                "Remove the control character U+%(code)04X (position %(position)d); only "
+                "tabs and line breaks are allowed."
+            ),
             code="control_character",
             params={"code": ord(match.group()), "position": match.start() + 1},
         )

@@ -20,11 +20,15 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.core import flags
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-MESSAGE = (
+# Marked for translation and kept in English here (the tests compare it); each answer
+# translates it into the language of its request.
+MESSAGE = gettext_noop(
     "TimeTracker is in maintenance mode: changes are switched off for the moment. "
     "You can still read and export your time; please try your change again later."
 )
@@ -55,9 +59,10 @@ def _let_through(path: str) -> bool:
 
 def refused(request: HttpRequest) -> HttpResponse:
     """The 503 answer to a change made during maintenance."""
+    message = _(MESSAGE)
     if request.path.startswith(API_PREFIX):
-        return JsonResponse({"detail": MESSAGE}, status=503)
-    return render(request, "maintenance.html", {"message": MESSAGE}, status=503)
+        return JsonResponse({"detail": message}, status=503)
+    return render(request, "maintenance.html", {"message": message}, status=503)
 
 
 class MaintenanceModeMiddleware:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.utils import json
@@ -52,16 +53,23 @@ class BoundedJSONParser(JSONParser):
         limit: int | None = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raw = stream.read() if limit is None else stream.read(limit + 1)
         if limit is not None and len(raw) > limit:
-            raise ParseError(f"The request body is larger than {limit} bytes.")
+            raise ParseError(
+                _("The request body is larger than %(limit)d bytes.") % {"limit": limit}
+            )
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError):
-            raise ParseError(f"The request body is not valid {encoding} text.") from None
+            raise ParseError(
+                _("The request body is not valid %(encoding)s text.") % {"encoding": encoding}
+            ) from None
         if json_depth(text) > MAX_DEPTH:
-            raise ParseError(f"JSON nested deeper than {MAX_DEPTH} levels is not accepted.")
+            raise ParseError(
+                _("JSON nested deeper than %(depth)d levels is not accepted.")
+                % {"depth": MAX_DEPTH}
+            )
         parse_constant = json.strict_constant if self.strict else None
         try:
             return json.loads(text, parse_constant=parse_constant)
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
+            raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from None
