@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.limits import validate_text
 from apps.core.models import NAME_TAKEN, UniqueNameErrorMixin
 
 colour_validator = RegexValidator(
-    r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB, for example #3366cc."
+    r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, for example #3366cc.")
 )
 
 
@@ -29,7 +30,7 @@ class Project(UniqueNameErrorMixin, models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text="Amount per hour for billable time; empty means not priced.",
+        help_text=_("Amount per hour for billable time; empty means not priced."),
     )
     budget_hours = models.DecimalField(
         max_digits=10,
@@ -44,7 +45,7 @@ class Project(UniqueNameErrorMixin, models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text="Budget in money: the billable amount (billable hours x the hourly rate).",
+        help_text=_("Budget in money: the billable amount (billable hours x the hourly rate)."),
     )
     # What the finished entries have used, kept by apps.projects.budget after each write to
     # an entry of a project with a budget, so pages read budgets without summing entries.
@@ -61,8 +62,9 @@ class Project(UniqueNameErrorMixin, models.Model):
                 Lower("name"),
                 name="project_name_unique_ci",
                 violation_error_code=NAME_TAKEN,
-                violation_error_message="There is already a project with this name (names "
-                "are compared ignoring case).",
+                violation_error_message=_(
+                    "There is already a project with this name (names are compared ignoring case)."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(hourly_rate__isnull=True) | models.Q(hourly_rate__gte=0),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from apps.clients.models import Client
 from apps.core.services import apply_changes, save_changes, send_on_commit
@@ -92,8 +93,13 @@ def project_delete(*, project: Project, actor_id: int | None = None) -> None:
     entry_count = project.time_entries.count()
     if entry_count:
         raise ValidationError(
-            f"This project has {entry_count} time entries; archive it instead of deleting it.",
+            ngettext(
+                "This project has %(count)d time entry; archive it instead of deleting it.",
+                "This project has %(count)d time entries; archive it instead of deleting it.",
+                entry_count,
+            ),
             code="protected",
+            params={"count": entry_count},
         )
     project_id = project.pk
     task_count = project.tasks.count()

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django.contrib.auth.models import User
 from django.http import HttpResponseBase
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -54,23 +55,23 @@ class SummaryQuerySerializer(serializers.Serializer):
         if preset is not None:
             if "start" in attrs or "end" in attrs:
                 raise serializers.ValidationError(
-                    {"period": ["Give either a period or start and end, not both."]}
+                    {"period": [_("Give either a period or start and end, not both.")]}
                 )
             user = self.context["request"].user
             today = timezone.localdate(timezone=profile_get(user=user).tzinfo)
             attrs["start"], attrs["end"] = periods.preset_period(preset, today=today)
             return attrs
         missing = {
-            name: ["This field is required unless period is given."]
+            name: [_("This field is required unless period is given.")]
             for name in ("start", "end")
             if name not in attrs
         }
         if missing:
             raise serializers.ValidationError(missing)
         if attrs["start"] > attrs["end"]:
-            raise serializers.ValidationError({"end": ["The end is before the start."]})
+            raise serializers.ValidationError({"end": [_("The end is before the start.")]})
         if (attrs["end"] - attrs["start"]).days > MAX_REPORT_DAYS:
-            raise serializers.ValidationError({"end": ["A report covers at most five years."]})
+            raise serializers.ValidationError({"end": [_("A report covers at most five years.")]})
         return attrs
 
 
@@ -190,7 +191,7 @@ def _wants_async(request: Request) -> bool:
         return False
     if raw in ("true", "1", "yes"):
         return True
-    raise ValidationError({"async": ["Must be true or false."]})
+    raise ValidationError({"async": [_("Must be true or false.")]})
 
 
 class TimeEntryExportView(APIView):
@@ -246,7 +247,7 @@ class TimeEntryExportView(APIView):
         XLSX and iCalendar can be switched off by the operator (feature flags): then 404.
         """
         if not format_enabled(request, request.accepted_renderer.format):
-            raise NotFound("This export format is switched off.")
+            raise NotFound(_("This export format is switched off."))
         params = ExportFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         if _wants_async(request):

@@ -15,6 +15,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.accounts.selectors import user_timezone
 from apps.jobs.models import Job, JobKind
@@ -53,7 +55,7 @@ def _query(filters: Any) -> EntryQuery:
             data.appendlist(str(pair[0]), str(pair[1]))
     serializer = EntryFilterSerializer(data=data)
     if not serializer.is_valid():
-        raise ValidationError("The export's filters are no longer valid; start it again.")
+        raise ValidationError(_("The export's filters are no longer valid; start it again."))
     return serializer.entry_query()
 
 
@@ -67,13 +69,14 @@ def _run(job: Job, progress: Progress) -> Outcome:
     params = job.params
     fmt = str(params.get("format"))
     if fmt not in FORMATS:
-        raise ValidationError("Unknown export format.")
+        raise ValidationError(_("Unknown export format."))
     query = _query(params.get("filters"))
     user = job.owner
     tz = user_timezone(user)
     qs = entries_matching(user=user, query=query, finished_only=True)
     total = qs.count()
-    progress.stage("Writing the file", total=total)
+    # Stored with the job and shown on its page: marked here, translated where it is shown.
+    progress.stage(gettext_noop("Writing the file"), total=total)
     rows = _counted(export_rows(qs, tz), progress)
     folder = job_dir(job)
     folder.mkdir(parents=True, exist_ok=True)

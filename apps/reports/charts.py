@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import pgettext
 
 DEFAULT_COLOUR = "#2f5fb3"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -101,13 +102,15 @@ def column_chart(
     def y(value: float) -> float:
         return top + plot_h - plot_h * value / top_value
 
+    # The unit beside the axis's 0 ("0 h").
+    unit = escape(pgettext("hours, on a chart axis", "h"))
     for index in range(round(top_value / step) + 1):
         tick = index * step
         parts.append(
             f'<line class="gridline" x1="{left}" x2="{width - right}" '
             f'y1="{_num(y(tick))}" y2="{_num(y(tick))}"/>'
             f'<text class="axis" x="{left - 6}" y="{_num(y(tick) + 4)}" '
-            f'text-anchor="end">{_num(tick)}{" h" if index == 0 else ""}</text>'
+            f'text-anchor="end">{_num(tick)}{f" {unit}" if index == 0 else ""}</text>'
         )
     if bars:
         slot = plot_w / len(bars)

@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
+from django.utils.translation import pgettext
 
 from apps.accounts.selectors import user_timezone
 from apps.timers.models import TimeEntry
@@ -282,7 +283,8 @@ def _summary(
             rows.append({"key": day, "label": day, **_amounts(raw)})
         else:
             ident = None if key is None else int(key)
-            name = "(none)" if label is None else label
+            # Translators: a report group of entries without a client, a task or a tag.
+            name = pgettext("report group", "(none)") if label is None else label
             rows.append({"key": ident, "label": name, **_amounts(raw)})
     if group_by == "day":
         rows.sort(key=lambda row: row["key"])

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 
@@ -25,7 +26,7 @@ class TaskSerializer(JSONTypesMixin, ModelSerializer):
         if self.instance is not None and "project" in attrs:
             if attrs["project"] != self.instance.project:
                 raise serializers.ValidationError(
-                    {"project": ["A task cannot move to another project."]}
+                    {"project": [_("A task cannot move to another project.")]}
                 )
             del attrs["project"]
         return attrs
@@ -56,7 +57,12 @@ class TaskViewSet(ServiceViewSet[Task]):
         if status := params.get("status"):
             if status not in TaskStatus.values:
                 raise serializers.ValidationError(
-                    {"status": [f"Expected one of {', '.join(TaskStatus.values)}."]}
+                    {
+                        "status": [
+                            _("Expected one of %(values)s.")
+                            % {"values": ", ".join(TaskStatus.values)}
+                        ]
+                    }
                 )
             qs = qs.filter(status=status)
         return qs

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.core.services import apply_changes, save_changes, send_on_commit
 from apps.projects.models import Project
@@ -18,7 +19,7 @@ EDITABLE = ("name", "status", "estimate_hours")
 
 def _check_project(project: Project) -> None:
     if project.archived:
-        raise ValidationError({"project": "This project is archived; restore it first."})
+        raise ValidationError({"project": _("This project is archived; restore it first.")})
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ from typing import Any, cast
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -65,7 +67,7 @@ class TimeEntrySerializer(JSONTypesMixin, ModelSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None and attrs.get("ended_at") is None:
             raise serializers.ValidationError(
-                {"ended_at": ["A manual entry needs an end; use the timer to track live."]}
+                {"ended_at": [_("A manual entry needs an end; use the timer to track live.")]}
             )
         return attrs
 
@@ -107,7 +109,7 @@ class EntryFilterSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "start" in attrs and "end" in attrs and attrs["start"] > attrs["end"]:
-            raise serializers.ValidationError({"end": ["The end is before the start."]})
+            raise serializers.ValidationError({"end": [_("The end is before the start.")]})
         return attrs
 
     def entry_query(self) -> EntryQuery:
@@ -127,13 +129,15 @@ class EntryFilterSerializer(serializers.Serializer):
 def _warnings(overlaps: list[int]) -> list[dict[str, Any]]:
     if not overlaps:
         return []
-    return [
-        {
-            "code": "overlap",
-            "message": f"This entry overlaps {len(overlaps)} of your other entries.",
-            "entries": overlaps,
-        }
-    ]
+    count = len(overlaps)
+    message = ngettext(
+        # Translators: English says "1 of your other entries" too; other languages may
+        # need a singular form.
+        "This entry overlaps %(count)d of your other entries.",
+        "This entry overlaps %(count)d of your other entries.",
+        count,
+    ) % {"count": count}
+    return [{"code": "overlap", "message": message, "entries": overlaps}]
 
 
 class TimeEntryViewSet(ServiceViewSet[TimeEntry]):
@@ -282,7 +286,9 @@ class TimerStopSerializer(serializers.Serializer):
             (isinstance(raw, int) and not isinstance(raw, bool))
             or (isinstance(raw, str) and raw.isascii() and raw.isdigit())
         ):
-            raise serializers.ValidationError({"entry": ["Expected an entry id (a whole number)."]})
+            raise serializers.ValidationError(
+                {"entry": [_("Expected an entry id (a whole number).")]}
+            )
         return super().to_internal_value(data)
 
 

@@ -8,6 +8,9 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from apps.core.limits import EARLIEST, LATEST, validate_stored_time, validate_text
 
@@ -16,8 +19,8 @@ MAX_ENTRY_DURATION = timedelta(hours=24)
 
 
 class Source(models.TextChoices):
-    TIMER = "timer", "Timer"
-    MANUAL = "manual", "Manual"
+    TIMER = "timer", _("Timer")
+    MANUAL = "manual", pgettext_lazy("entry source", "Manual")
 
 
 class TimeEntry(models.Model):
@@ -50,7 +53,7 @@ class TimeEntry(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        verbose_name_plural = "time entries"
+        verbose_name_plural = _("time entries")
         constraints = [
             # The invariant "one running timer per user" lives in the database, so two
             # concurrent requests cannot both leave a timer running.
@@ -69,7 +72,7 @@ class TimeEntry(models.Model):
                 condition=Q(started_at__gte=EARLIEST, started_at__lt=LATEST)
                 & (Q(ended_at__isnull=True) | Q(ended_at__lt=LATEST)),
                 name="time_entry_in_supported_range",
-                violation_error_message="Times must be between 1970-01-01 and 2199-12-31 (UTC).",
+                violation_error_message=_("Times must be between 1970-01-01 and 2199-12-31 (UTC)."),
             ),
         ]
         indexes = [
@@ -86,7 +89,8 @@ class TimeEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"entry {self.pk} of user {self.user_id}"
+        # Shown in the admin (its lists, messages and delete confirmations).
+        return gettext("entry %(id)s of user %(user)s") % {"id": self.pk, "user": self.user_id}
 
     def clean(self) -> None:
         """The rules every row obeys, whichever door wrote it (services, admin, API).
@@ -94,18 +98,20 @@ class TimeEntry(models.Model):
         The 24-hour limit applies to entries typed by hand; a timer that ran longer (a
         forgotten one) is stored as it ran and can be trimmed.
         """
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         task = self.task if self.task_id is not None else None
         if task is not None and self.project_id is not None and task.project_id != self.project_id:
-            errors["task"] = "This task belongs to another project."
+            errors["task"] = _("This task belongs to another project.")
         if self.started_at is not None and self.ended_at is not None:
             if self.ended_at < self.started_at:
-                errors["ended_at"] = "The end must be after the start."
+                errors["ended_at"] = _("The end must be after the start.")
             elif (
                 self.source == Source.MANUAL
                 and self.ended_at - self.started_at > MAX_ENTRY_DURATION
             ):
-                errors["ended_at"] = "An entry cannot be longer than 24 hours; split it into days."
+                errors["ended_at"] = _(
+                    "An entry cannot be longer than 24 hours; split it into days."
+                )
         if errors:
             raise ValidationError(errors)
 

@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.core.limits import validate_stored_time
 from apps.core.services import apply_changes, send_on_commit
@@ -53,9 +54,9 @@ def _check_project_and_task(
 ) -> None:
     errors: dict[str, str] = {}
     if project.archived and not allow_archived:
-        errors["project"] = "This project is archived; pick another one or restore it."
+        errors["project"] = _("This project is archived; pick another one or restore it.")
     if task is not None and task.project_id != project.pk:
-        errors["task"] = "This task belongs to another project."
+        errors["task"] = _("This task belongs to another project.")
     if errors:
         raise ValidationError(errors)
 
@@ -87,12 +88,12 @@ def _check_times(started_at: datetime, ended_at: datetime | None) -> None:
     _check_range(started_at=started_at, ended_at=ended_at)
     errors: dict[str, str] = {}
     if started_at > timezone.now() + FUTURE_TOLERANCE:
-        errors["started_at"] = "The start cannot be in the future."
+        errors["started_at"] = _("The start cannot be in the future.")
     if ended_at is not None:
         if ended_at <= started_at:
-            errors["ended_at"] = "The end must be after the start."
+            errors["ended_at"] = _("The end must be after the start.")
         elif ended_at - started_at > MAX_ENTRY_DURATION:
-            errors["ended_at"] = "An entry cannot be longer than 24 hours; split it into days."
+            errors["ended_at"] = _("An entry cannot be longer than 24 hours; split it into days.")
     if errors:
         raise ValidationError(errors)
 
@@ -170,7 +171,7 @@ def timer_start(
         raise ValidationError(
             {
                 "timer": ValidationError(
-                    "Another timer was started at the same moment; try again.", code="conflict"
+                    _("Another timer was started at the same moment; try again."), code="conflict"
                 )
             }
         ) from exc
@@ -183,7 +184,7 @@ def _check_expected(running: TimeEntry, entry_id: int | None) -> None:
         raise ValidationError(
             {
                 "timer": ValidationError(
-                    "Another timer is running now (entry %(running)s, not %(expected)s).",
+                    _("Another timer is running now (entry %(running)s, not %(expected)s)."),
                     code="conflict",
                     params={"running": running.pk, "expected": entry_id},
                 )
@@ -200,7 +201,9 @@ def timer_stop(*, user: User, entry_id: int | None = None) -> TimeEntry:
     """
     running = _lock_user_timer(user)
     if running is None:
-        raise ValidationError({"timer": ValidationError("No timer is running.", code="no_timer")})
+        raise ValidationError(
+            {"timer": ValidationError(_("No timer is running."), code="no_timer")}
+        )
     _check_expected(running, entry_id)
     return _stop(running, timezone.now())
 
@@ -225,20 +228,22 @@ def timer_trim(*, user: User, ended_at: datetime, entry_id: int | None = None) -
     """
     running = _lock_user_timer(user)
     if running is None:
-        raise ValidationError({"timer": ValidationError("No timer is running.", code="no_timer")})
+        raise ValidationError(
+            {"timer": ValidationError(_("No timer is running."), code="no_timer")}
+        )
     _check_expected(running, entry_id)
     now = timezone.now()
     if not timer_is_idle(running, now=now):
         raise ValidationError(
             {
                 "timer": ValidationError(
-                    "This timer has run for less than the idle limit; stop it instead.",
+                    _("This timer has run for less than the idle limit; stop it instead."),
                     code="not_idle",
                 )
             }
         )
     if ended_at > now + FUTURE_TOLERANCE:
-        raise ValidationError({"ended_at": "The end cannot be in the future."})
+        raise ValidationError({"ended_at": _("The end cannot be in the future.")})
     _check_times(running.started_at, ended_at)
     # Within the tolerance "now" is meant; never record an end after the moment of trimming.
     stopped_at = min(ended_at, now)
@@ -309,8 +314,10 @@ def entry_update(
         raise ValidationError(
             {
                 "ended_at": ValidationError(
-                    "A finished entry cannot be turned back into a running timer; start the "
-                    "timer for this project instead (POST /api/v1/timer/start/).",
+                    _(
+                        "A finished entry cannot be turned back into a running timer; start "
+                        "the timer for this project instead (POST /api/v1/timer/start/)."
+                    ),
                     code="finished",
                 )
             }
