@@ -1,7 +1,7 @@
 """Users, profiles and API tokens in the Django admin, through ``apps.accounts.services``.
 
 A profile is made with its user (user_create) and deleted with it, so the profile pages
-only change the role and time zone (profile_update). A password set on the admin's
+only change the role, time zone, theme and language (profile_update). A password set on the admin's
 password page is announced like every other password change (``apps.accounts.events``).
 """
 
@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import services
 from apps.accounts.models import ApiToken, Profile
@@ -44,13 +47,28 @@ admin.site.unregister(User)
 admin.site.register(User, TimeTrackerUserAdmin)
 
 
+def _language_choices() -> list[tuple[str, Any]]:
+    # Each language named in itself (settings.LANGUAGES), read when the form is built.
+    return [("", _("Browser default")), *settings.LANGUAGES]
+
+
+class ProfileAdminForm(forms.ModelForm):
+    # The model keeps any short text (older rows); the service accepts settings.LANGUAGES.
+    language = forms.ChoiceField(label=_("Language"), choices=_language_choices, required=False)
+
+    class Meta:
+        model = Profile
+        fields = ("role", "timezone", "theme", "language")
+
+
 @admin.register(Profile)
 class ProfileAdmin(ServiceAdmin):
-    list_display = ("user", "role", "timezone")
+    form = ProfileAdminForm
+    list_display = ("user", "role", "timezone", "language")
     list_filter = ("role",)
     search_fields = ("user__username", "user__email")
     list_select_related = ("user",)
-    fields = ("user", "role", "timezone")
+    fields = ("user", "role", "timezone", "theme", "language")
     readonly_fields = ("user",)
     actions = None
 

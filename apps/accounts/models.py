@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
@@ -20,28 +22,32 @@ def timezone_names() -> frozenset[str]:
 
 def validate_timezone(value: str) -> None:
     if value not in timezone_names():
-        raise ValidationError(f"{value!r} is not a known time zone (for example Europe/Berlin).")
+        raise ValidationError(
+            _("%(value)s is not a known time zone (for example Europe/Berlin)."),
+            code="invalid_timezone",
+            params={"value": repr(value)},
+        )
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    MEMBER = "member", "Member"
+    ADMIN = "admin", _("Admin")
+    MEMBER = "member", _("Member")
 
 
 class Theme(models.TextChoices):
-    AUTO = "auto", "Follow the device"
-    LIGHT = "light", "Light"
-    DARK = "dark", "Dark"
+    AUTO = "auto", _("Follow the device")
+    LIGHT = "light", _("Light")
+    DARK = "dark", _("Dark")
 
 
 class ReportPreset(models.TextChoices):
-    TODAY = "today", "Today"
-    THIS_WEEK = "this_week", "This week"
-    LAST_WEEK = "last_week", "Last week"
-    THIS_MONTH = "this_month", "This month"
-    LAST_MONTH = "last_month", "Last month"
-    THIS_YEAR = "this_year", "This year"
-    CUSTOM = "custom", "Custom"
+    TODAY = "today", _("Today")
+    THIS_WEEK = "this_week", _("This week")
+    LAST_WEEK = "last_week", _("Last week")
+    THIS_MONTH = "this_month", _("This month")
+    LAST_MONTH = "last_month", _("Last month")
+    THIS_YEAR = "this_year", _("This year")
+    CUSTOM = "custom", pgettext_lazy("report period", "Custom")
 
 
 class Profile(models.Model):
@@ -81,7 +87,7 @@ class ApiToken(AbstractAuthToken):
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name = "API token"
+        verbose_name = _("API token")
         ordering = ("-created", "-id")
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts import signals
 from apps.accounts.models import API_TOKEN_NAME_MAX_LENGTH, ApiToken, Profile, Role
@@ -89,12 +90,24 @@ def user_delete(*, user: User) -> None:
     user.delete()
 
 
+def language_codes() -> tuple[str, ...]:
+    """The languages a profile may name: ``settings.LANGUAGES``; "" means the browser's."""
+    return tuple(code for code, _name in settings.LANGUAGES)
+
+
 @transaction.atomic
 def profile_update(*, user: User, data: dict[str, Any]) -> Profile:
-    """Change a profile's time zone, role or theme (``auto``, ``light``, ``dark``);
-    validated by the model (an unknown theme is a field error)."""
+    """Change a profile's time zone, role, theme (``auto``, ``light``, ``dark``) or
+    language (a code of ``settings.LANGUAGES``, or "" for the browser's); validated by the
+    model and here (an unknown theme or language is a field error)."""
+    if "language" in data and (
+        not isinstance(data["language"], str)
+        or (data["language"] and data["language"] not in language_codes())
+    ):
+        refused = ValidationError(_("Choose one of the languages offered."), code="invalid_choice")
+        raise ValidationError({"language": refused})
     profile = profile_get(user=user)
-    changed = apply_changes(profile, data, allowed=("timezone", "role", "theme"))
+    changed = apply_changes(profile, data, allowed=("timezone", "role", "theme", "language"))
     if changed:
         save_changes(profile, changed)
         send_on_commit(signals.profile_updated, Profile, user_id=user.pk, changed=changed)
@@ -132,9 +145,9 @@ def api_token_create(
     name = " ".join(name.split()) or api_token_default_name()
     errors: dict[str, str] = {}
     if len(name) > API_TOKEN_NAME_MAX_LENGTH:
-        errors["name"] = f"At most {API_TOKEN_NAME_MAX_LENGTH} characters."
+        errors["name"] = _("At most %(limit)d characters.") % {"limit": API_TOKEN_NAME_MAX_LENGTH}
     if expires_in is not None and not (timedelta(0) < expires_in <= API_TOKEN_MAX_LIFETIME):
-        errors["expiry"] = f"Between 1 and {API_TOKEN_MAX_LIFETIME.days} days."
+        errors["expiry"] = _("Between 1 and %(days)d days.") % {"days": API_TOKEN_MAX_LIFETIME.days}
     if errors:
         raise ValidationError(errors)
     token, key = ApiToken.objects.create(user=user, name=name, expiry=expires_in)

@@ -10,6 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.core.api import MAX_ID
 from apps.tags.models import TAG_NAME_MAX_LENGTH, Tag
@@ -45,12 +47,12 @@ class TagNamesField(forms.CharField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("label", "Tags")
-        kwargs.setdefault("help_text", "Separate tags with commas; a new name creates the tag.")
+        kwargs.setdefault("label", _("Tags"))
+        kwargs.setdefault("help_text", _("Separate tags with commas; a new name creates the tag."))
         # Room for the most tags an entry takes, each at its longest, with separators.
         kwargs.setdefault("max_length", MAX_TAGS_PER_ENTRY * (TAG_NAME_MAX_LENGTH + 2))
         super().__init__(**kwargs)
-        self.widget.attrs.setdefault("placeholder", "e.g. meeting, urgent")
+        self.widget.attrs.setdefault("placeholder", _("e.g. meeting, urgent"))
         self.widget.attrs.setdefault("autocomplete", "off")
 
     def prepare_value(self, value: Any) -> Any:
@@ -77,19 +79,28 @@ class TagFilterField(forms.ModelMultipleChoiceField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("label", "Tags")
-        kwargs.setdefault("help_text", "Entries with any of the chosen tags.")
+        kwargs.setdefault("label", _("Tags"))
+        kwargs.setdefault("help_text", _("Entries with any of the chosen tags."))
         super().__init__(queryset=Tag.objects.order_by("name", "id"), **kwargs)
 
     def clean(self, value: Any) -> Any:
         # Ids only, in the range of a key: the database never sees "abc" or 10**30.
         values = value if isinstance(value, list | tuple) else ([value] if value else [])
         if len(values) > MAX_TAGS_PER_ENTRY:
-            raise ValidationError(f"Choose at most {MAX_TAGS_PER_ENTRY} tags.", code="too_many")
+            raise ValidationError(
+                ngettext(
+                    "Choose at most %(limit)d tag.",
+                    "Choose at most %(limit)d tags.",
+                    MAX_TAGS_PER_ENTRY,
+                ),
+                code="too_many",
+                params={"limit": MAX_TAGS_PER_ENTRY},
+            )
         for item in values:
             text = str(item)
             if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID):
                 raise ValidationError(
-                    "Choose tags from the list (ids are whole numbers).", code="invalid_pk_value"
+                    _("Choose tags from the list (ids are whole numbers)."),
+                    code="invalid_pk_value",
                 )
         return super().clean(values)

@@ -16,6 +16,9 @@ from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from apps.clients.models import Client
 from apps.projects.models import Project
@@ -75,13 +78,14 @@ class ProjectChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Project) -> str:
         label = f"{obj.name} ({cast(Client, obj.client).name})" if obj.client_id else obj.name
-        return f"{label} (archived)" if obj.archived else label
+        return gettext("%(project)s (archived)") % {"project": label} if obj.archived else label
 
 
 # The most options a task picker renders. The choices are a few projects' tasks (see
 # ``TaskChoiceField.shown``), so this only bounds a project with very many open tasks; the
 # picker's script loads a chosen project's tasks in full (static/js/tasks.js).
 TASKS_SHOWN_MAX = 200
+NO_TASK = _("(no task)")
 
 
 class _TaskGroups(BaseChoiceIterator):
@@ -125,13 +129,13 @@ class TaskChoiceField(forms.ModelChoiceField):
 
 
 def project_field(
-    queryset: QuerySet[Project], *, required: bool, empty: str, needed: bool = False
+    queryset: QuerySet[Project], *, required: bool, empty: StrOrPromise, needed: bool = False
 ) -> ProjectChoiceField:
     field = ProjectChoiceField(
         queryset=queryset.select_related("client").order_by(Lower("name")),
         required=required,
         empty_label=empty,
-        label="Project",
+        label=_("Project"),
     )
     # A project is needed, but a task alone implies it: the field is not required, yet it
     # must not be labelled "(optional)" either.
@@ -142,7 +146,7 @@ def project_field(
 def task_field(
     queryset: QuerySet[Task],
     *,
-    empty: str = "(no task)",
+    empty: StrOrPromise = NO_TASK,
     shown: QuerySet[Task] | None = None,
     open_only: bool = False,
 ) -> TaskChoiceField:
@@ -155,7 +159,7 @@ def task_field(
         queryset=queryset.select_related("project"),
         required=False,
         empty_label=empty,
-        label="Task",
+        label=_("Task"),
     )
     field.shown = shown
     field.widget.attrs.update(

@@ -11,6 +11,7 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -18,6 +19,9 @@ from django.db.models import Model, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from apps.accounts.models import ReportPreset, Theme, timezone_names
 from apps.clients.models import Client
@@ -41,12 +45,12 @@ from apps.web.fields import (
 from apps.web.selectors import recent_project_ids
 
 GROUP_LABELS = {
-    "project": "Project",
-    "client": "Client",
-    "task": "Task",
-    "user": "Person",
-    "day": "Day",
-    "tag": "Tag",
+    "project": _("Project"),
+    "client": _("Client"),
+    "task": _("Task"),
+    "user": _("Person"),
+    "day": _("Day"),
+    "tag": _("Tag"),
 }
 
 
@@ -117,7 +121,7 @@ class WorkPickerForm(AccessibleForm):
         if task is not None and project is None:
             data["project"] = task.project
         elif project is None:
-            self.add_error("project", "Pick a project or a task.")
+            self.add_error("project", _("Pick a project or a task."))
         return data
 
 
@@ -126,8 +130,8 @@ class TimerStartForm(WorkPickerForm):
         required=False,
         max_length=5000,
         validators=[validate_text],
-        label="What are you working on?",
-        widget=forms.TextInput(attrs={"placeholder": "A short note"}),
+        label=_("What are you working on?"),
+        widget=forms.TextInput(attrs={"placeholder": _("A short note")}),
     )
     tags = TagNamesField()
 
@@ -136,7 +140,7 @@ class TimerStartForm(WorkPickerForm):
         self.fields["project"] = project_field(
             Project.objects.filter(archived=False),
             required=False,
-            empty="Choose a project",
+            empty=_("Choose a project"),
             needed=True,
         )
         tasks = Task.objects.filter(project__archived=False).exclude(status=TaskStatus.DONE)
@@ -149,10 +153,14 @@ class TimerStartForm(WorkPickerForm):
 class BillableSelect(forms.NullBooleanSelect):
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs)
-        self.choices = [("unknown", "As the project says"), ("true", "Yes"), ("false", "No")]
+        self.choices = [
+            ("unknown", _("As the project says")),
+            ("true", _("Yes")),
+            ("false", _("No")),
+        ]
 
 
-def _datetime_field(label: str, *, required: bool) -> LocalDateTimeField:
+def _datetime_field(label: StrOrPromise, *, required: bool) -> LocalDateTimeField:
     return LocalDateTimeField(
         label=label,
         required=required,
@@ -171,7 +179,7 @@ def changes(form: forms.Form, names: tuple[str, ...]) -> dict[str, Any]:
 class IdleTrimForm(AccessibleForm):
     """When a forgotten timer should have stopped, in the user's time zone."""
 
-    ended_at = _datetime_field("I stopped working at", required=True)
+    ended_at = _datetime_field(_("I stopped working at"), required=True)
 
     def __init__(self, *args: Any, entry: TimeEntry, now: datetime, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -187,15 +195,16 @@ class EntryForm(WorkPickerForm):
 
     FIELDS = ("project", "task", "started_at", "ended_at", "notes", "billable", "tags")
 
-    started_at = _datetime_field("Start", required=True)
-    ended_at = _datetime_field("End", required=True)
+    started_at = _datetime_field(pgettext_lazy("time entry field", "Start"), required=True)
+    ended_at = _datetime_field(pgettext_lazy("time entry field", "End"), required=True)
     notes = TextField(
+        label=_("Notes"),
         required=False,
         max_length=5000,
         validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    billable = forms.NullBooleanField(required=False, widget=BillableSelect)
+    billable = forms.NullBooleanField(label=_("Billable"), required=False, widget=BillableSelect)
     tags = TagNamesField()
 
     def __init__(
@@ -214,7 +223,7 @@ class EntryForm(WorkPickerForm):
         self.fields["project"] = project_field(
             Project.objects.filter(Q(archived=False) | current_project),
             required=False,
-            empty="Choose a project",
+            empty=_("Choose a project"),
             needed=True,
         )
         tasks = Task.objects.filter(Q(project__archived=False) | current_task)
@@ -225,10 +234,10 @@ class EntryForm(WorkPickerForm):
             cast(LocalDateTimeField, self.fields["started_at"]).kept = entry.started_at
             cast(LocalDateTimeField, self.fields["ended_at"]).kept = entry.ended_at
             # An edit states the flag; "as the project says" only applies on creation.
-            self.fields["billable"] = forms.BooleanField(required=False, label="Billable")
+            self.fields["billable"] = forms.BooleanField(required=False, label=_("Billable"))
             if entry.is_running:
                 self.fields["ended_at"].required = False
-                self.fields["ended_at"].help_text = "Leave empty to keep the timer running."
+                self.fields["ended_at"].help_text = _("Leave empty to keep the timer running.")
         self.order_fields(list(self.FIELDS))
 
     def service_data(self) -> dict[str, Any]:
@@ -243,7 +252,7 @@ class EntryForm(WorkPickerForm):
 
 
 # --- Filters --------------------------------------------------------------------------------
-def _date_field(label: str) -> forms.DateField:
+def _date_field(label: StrOrPromise) -> forms.DateField:
     return forms.DateField(
         required=False,
         label=label,
@@ -255,31 +264,33 @@ def _date_field(label: str) -> forms.DateField:
 class EntryFilterForm(AccessibleForm):
     """Date range, project, task and (admins only) person: entry list, report, exports."""
 
-    start = _date_field("From")
-    end = _date_field("To")
+    start = _date_field(_("From"))
+    end = _date_field(_("To"))
     tag = TagFilterField()
 
     def __init__(self, *args: Any, is_admin: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"] = project_field(
-            Project.objects.all(), required=False, empty="All projects"
+            Project.objects.all(), required=False, empty=_("All projects")
         )
         # Without a project, pick one and filter: the task picker then lists its tasks.
         tasks = Task.objects.all()
-        self.fields["task"] = task_field(tasks, empty="All tasks", shown=shown_tasks(self, tasks))
+        self.fields["task"] = task_field(
+            tasks, empty=_("All tasks"), shown=shown_tasks(self, tasks)
+        )
         if is_admin:
             self.fields["user"] = forms.ModelChoiceField(
                 queryset=get_user_model().objects.order_by("username"),
                 required=False,
-                empty_label="Everyone",
-                label="Person",
+                empty_label=_("Everyone"),
+                label=_("Person"),
             )
 
     def clean(self) -> dict[str, Any]:
         data = cast(dict[str, Any], super().clean())
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
-            self.add_error("end", "The end is before the start.")
+            self.add_error("end", _("The end is before the start."))
         return data
 
     def query(self) -> EntryQuery:
@@ -302,10 +313,10 @@ class EntryFilterForm(AccessibleForm):
 
 
 class ReportForm(EntryFilterForm):
-    group_by = forms.ChoiceField(label="Group by", required=False)
+    group_by = forms.ChoiceField(label=_("Group by"), required=False)
     # A named period (the preset links send it); typed dates are a custom period.
     period = forms.ChoiceField(
-        label="Period", required=False, choices=ReportPreset.choices, widget=forms.HiddenInput
+        label=_("Period"), required=False, choices=ReportPreset.choices, widget=forms.HiddenInput
     )
 
     def __init__(
@@ -361,7 +372,7 @@ class ReportForm(EntryFilterForm):
         self.fields["group_by"].hide_optional = True  # type: ignore[attr-defined]  # empty means "project"
         self.order_fields(["start", "end", "group_by", "project", "task", "user", "tag"])
 
-    def preset_links(self) -> list[tuple[str, str, bool]]:
+    def preset_links(self) -> list[tuple[StrOrPromise, str, bool]]:
         """(label, query string, current) of each named period, keeping the other filters."""
         kept = {
             name: value
@@ -382,7 +393,7 @@ class ReportForm(EntryFilterForm):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end and (end - start).days > MAX_REPORT_DAYS:
-            self.add_error("end", "A report covers at most five years.")
+            self.add_error("end", _("A report covers at most five years."))
         return data
 
 
@@ -393,6 +404,8 @@ class _UniqueNameMixin:
     model: type[Client] | type[Project]
     instance: Client | Project | None = None
     cleaned_data: dict[str, Any]
+    # One whole sentence per kind of row ("a client", "a project" differ by language).
+    name_taken: StrOrPromise
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -400,14 +413,14 @@ class _UniqueNameMixin:
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)
         if others.exists():
-            noun = self.model._meta.verbose_name
-            raise ValidationError(f"There is already a {noun} named {name!r}.")
+            raise ValidationError(self.name_taken, code="name_taken", params={"name": repr(name)})
         return name
 
 
 class ClientForm(_UniqueNameMixin, AccessibleForm):
     model = Client
-    name = TextField(max_length=200, validators=[validate_text])
+    name_taken = _("There is already a client named %(name)s.")
+    name = TextField(label=_("Name"), max_length=200, validators=[validate_text])
 
     def __init__(self, *args: Any, instance: Client | None = None, **kwargs: Any) -> None:
         self.instance = instance
@@ -428,32 +441,34 @@ class ProjectForm(_UniqueNameMixin, AccessibleForm):
         "budget_amount",
     )
 
-    name = TextField(max_length=200, validators=[validate_text])
+    name_taken = _("There is already a project named %(name)s.")
+    name = TextField(label=_("Name"), max_length=200, validators=[validate_text])
     colour = ColourField(
+        label=_("Colour"),
         regex=r"^#[0-9a-fA-F]{6}$",
         initial="#3366cc",
         widget=forms.TextInput(attrs={"type": "color"}),
-        error_messages={"invalid": "Enter a colour as #RRGGBB."},
+        error_messages={"invalid": _("Enter a colour as #RRGGBB.")},
     )
-    billable = forms.BooleanField(required=False, initial=True)
+    billable = forms.BooleanField(label=_("Billable"), required=False, initial=True)
     hourly_rate = forms.DecimalField(
         required=False,
         min_value=0,
         max_digits=10,
         decimal_places=2,
-        label="Hourly rate",
-        help_text="Amount per billable hour; empty means not priced.",
+        label=_("Hourly rate"),
+        help_text=_("Amount per billable hour; empty means not priced."),
     )
     budget_hours = forms.DecimalField(
-        required=False, min_value=0, max_digits=10, decimal_places=2, label="Budget (hours)"
+        required=False, min_value=0, max_digits=10, decimal_places=2, label=_("Budget (hours)")
     )
     budget_amount = forms.DecimalField(
         required=False,
         min_value=0,
         max_digits=12,
         decimal_places=2,
-        label="Budget (amount)",
-        help_text="Billable hours x the hourly rate; warnings at 80 % and 100 %.",
+        label=_("Budget (amount)"),
+        help_text=_("Billable hours x the hourly rate; warnings at 80 % and 100 %."),
     )
 
     def __init__(self, *args: Any, instance: Project | None = None, **kwargs: Any) -> None:
@@ -464,8 +479,9 @@ class ProjectForm(_UniqueNameMixin, AccessibleForm):
         current = Q(pk=instance.client_id) if instance and instance.client_id else Q(pk__in=[])
         self.fields["client"] = forms.ModelChoiceField(
             queryset=Client.objects.filter(Q(archived=False) | current).order_by(Lower("name")),
+            label=_("Client"),
             required=False,
-            empty_label="(no client)",
+            empty_label=_("(no client)"),
         )
         self.order_fields(list(self.FIELDS))
 
@@ -473,10 +489,12 @@ class ProjectForm(_UniqueNameMixin, AccessibleForm):
 class TaskForm(AccessibleForm):
     FIELDS = ("name", "status", "estimate_hours")
 
-    name = TextField(max_length=200, validators=[validate_text])
-    status = forms.ChoiceField(choices=TaskStatus.choices, initial=TaskStatus.TODO)
+    name = TextField(label=_("Name"), max_length=200, validators=[validate_text])
+    status = forms.ChoiceField(
+        label=_("Status"), choices=TaskStatus.choices, initial=TaskStatus.TODO
+    )
     estimate_hours = forms.DecimalField(
-        required=False, min_value=0, max_digits=8, decimal_places=2, label="Estimate (hours)"
+        required=False, min_value=0, max_digits=8, decimal_places=2, label=_("Estimate (hours)")
     )
 
     def __init__(self, *args: Any, instance: Task | None = None, **kwargs: Any) -> None:
@@ -488,25 +506,38 @@ class TaskForm(AccessibleForm):
 # --- Account --------------------------------------------------------------------------------
 class ProfileForm(AccessibleForm):
     first_name = TextField(
-        max_length=150, required=False, label="First name", validators=[validate_text]
+        max_length=150, required=False, label=_("First name"), validators=[validate_text]
     )
     last_name = TextField(
-        max_length=150, required=False, label="Last name", validators=[validate_text]
+        max_length=150, required=False, label=_("Last name"), validators=[validate_text]
     )
     timezone = forms.ChoiceField(
-        label="Time zone", help_text="Times are shown and entered in this zone."
+        label=_("Time zone"), help_text=_("Times are shown and entered in this zone.")
     )
     theme = forms.ChoiceField(
-        label="Theme",
+        label=_("Theme"),
         choices=Theme.choices,
         required=False,
-        help_text="Light or dark colours; “Follow the device” uses your system's setting.",
+        help_text=_("Light or dark colours; “Follow the device” uses your system's setting."),
+    )
+    # The choices are set per form from settings.LANGUAGES: each language named in itself.
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("The language of the pages; “Browser default” follows your browser."),
+        error_messages={"invalid_choice": _("Choose one of the languages offered.")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Left out of a post (an older page, a script): the theme stays as it is.
         self.fields["theme"].hide_optional = True  # type: ignore[attr-defined]
+        # "Browser default" is a choice of its own, not a missing answer.
+        self.fields["language"].hide_optional = True  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            ("", _("Browser default")),
+            *((code, name) for code, name in settings.LANGUAGES),
+        ]
         cast(forms.ChoiceField, self.fields["timezone"]).choices = [
             (name, name) for name in sorted(timezone_names())
         ]
@@ -514,3 +545,11 @@ class ProfileForm(AccessibleForm):
     def clean_theme(self) -> str:
         theme: str = self.cleaned_data.get("theme") or ""
         return theme or str(self.initial.get("theme") or Theme.AUTO)
+
+    def clean_language(self) -> str:
+        # "" is a choice (the browser's language); only a post that leaves the field out
+        # (an older page, a script) keeps the stored one.
+        if self.add_prefix("language") not in self.data:
+            return str(self.initial.get("language") or "")
+        language: str = self.cleaned_data.get("language") or ""
+        return language

@@ -1,8 +1,8 @@
 """Writes that only the web UI needs and no domain app offers yet.
 
-``apps.accounts.services.profile_update`` owns the profile (time zone, role); the display
-name lives on Django's user model, which no domain service edits, so the profile page
-writes it here, in the same transaction as the time zone.
+``apps.accounts.services.profile_update`` owns the profile (time zone, role, theme,
+language); the display name lives on Django's user model, which no domain service edits,
+so the profile page writes it here, in the same transaction as the time zone.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ def account_update(
     last_name: str | None = None,
     timezone: str | None = None,
     theme: str | None = None,
+    language: str | None = None,
 ) -> list[str]:
-    """Update the given parts of the user's name, time zone and theme (``None`` leaves one
-    as it is); return the names of the fields that changed."""
+    """Update the given parts of the user's name, time zone, theme and language (``None``
+    leaves one as it is; a language of "" follows the browser); return the names of the
+    fields that changed."""
     names = {"first_name": first_name, "last_name": last_name}
     changed = apply_changes(
         user,
@@ -44,4 +46,9 @@ def account_update(
         profile = profile_update(user=user, data={"theme": theme})
         if profile.theme != before:
             changed.append("theme")
+    if language is not None:
+        before = profile_get(user=user).language
+        profile = profile_update(user=user, data={"language": language})
+        if profile.language != before:
+            changed.append("language")
     return changed

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -36,19 +38,19 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         "last_name": user.last_name,
         "timezone": stored.timezone,
         "theme": stored.theme,
+        "language": stored.language,
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            account_update(
-                user=user, **changes(form, ("first_name", "last_name", "timezone", "theme"))
-            )
+            names = ("first_name", "last_name", "timezone", "theme", "language")
+            account_update(user=user, **changes(form, names))
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Profile saved.")
+            messages.success(request, _("Profile saved."))
             return redirect("web:profile")
-    context = {"form": form, "role": "Admin" if user_is_admin(user) else "Member"}
+    context = {"form": form, "role": _("Admin") if user_is_admin(user) else _("Member")}
     return render(request, "web/account/profile.html", context)
 
 
@@ -57,7 +59,7 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
 
     template_name = "web/account/password.html"
     success_url = reverse_lazy("web:profile")
-    success_message = "Password changed."
+    success_message = gettext_lazy("Password changed.")
 
 
 # --- API tokens ------------------------------------------------------------------------------
@@ -67,15 +69,17 @@ class ApiTokenForm(forms.Form):
     name = forms.CharField(
         max_length=API_TOKEN_NAME_MAX_LENGTH,
         required=False,
-        help_text='Where you will use it, for example "laptop script". Default: "API token '
-        '&lt;date&gt;".',
+        label=gettext_lazy("Name"),
+        help_text=gettext_lazy(
+            'Where you will use it, for example "laptop script". Default: "API token &lt;date&gt;".'
+        ),
     )
     expires_in_days = forms.IntegerField(
-        label="Expires after (days)",
+        label=gettext_lazy("Expires after (days)"),
         required=False,
         min_value=1,
         max_value=API_TOKEN_MAX_LIFETIME.days,
-        help_text="Leave empty for a token that works until you revoke it.",
+        help_text=gettext_lazy("Leave empty for a token that works until you revoke it."),
     )
 
 
@@ -137,7 +141,7 @@ def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
 def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = _token_for(request, pk)
     api_token_revoke(token=token, actor_id=request.user.pk)
-    messages.success(request, f"Token “{token.name}” revoked.")
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     if token.user_id != request.user.pk:
         return redirect(f"{reverse('web:api-tokens')}?user={token.user_id}")
     return redirect("web:api-tokens")
