@@ -61,6 +61,10 @@ format: $(VENV)/.dev-installed  ## Reformat and autofix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+.PHONY: messages
+messages: $(VENV)/.dev-installed  ## Extract translatable messages into the catalogues and compile them (GNU gettext)
+	sh scripts/makemessages.sh $(BIN)/python
+
 migrate: $(VENV)/.base-installed  ## Apply database migrations
 	$(BIN)/python manage.py migrate --noinput
 

@@ -95,8 +95,8 @@ def open_context(browser: Any) -> Iterator[Any]:  # noqa: F811 (the fixture abov
     """New browser contexts that each check for CSP violations when the test ends."""
     opened: list[tuple[Any, list[str]]] = []
 
-    def make(*, viewport: dict[str, int], scheme: str = "light") -> Any:
-        context = browser.new_context(viewport=viewport, color_scheme=scheme, locale="en-GB")
+    def make(*, viewport: dict[str, int], scheme: str = "light", locale: str = "en-GB") -> Any:
+        context = browser.new_context(viewport=viewport, color_scheme=scheme, locale=locale)
         opened.append((context, watch_csp(context)))
         return context
 
@@ -107,17 +107,24 @@ def open_context(browser: Any) -> Iterator[Any]:  # noqa: F811 (the fixture abov
 
 
 def _log_in(page: Any, url: str, username: str) -> None:
+    # By the fields' ids, so it works in every language.
     page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
     page.wait_for_url(f"{url}/")
 
 
 @pytest.mark.parametrize(
-    ("viewport", "scheme"),
-    [(DESKTOP, "light"), (DESKTOP, "dark"), (PHONE, "light"), (PHONE, "dark")],
-    ids=["desktop-light", "desktop-dark", "phone-light", "phone-dark"],
+    ("viewport", "scheme", "locale"),
+    [
+        (DESKTOP, "light", "en-GB"),
+        (DESKTOP, "dark", "de-DE"),
+        (PHONE, "light", "fr-FR"),
+        (PHONE, "dark", "en-GB"),
+        (PHONE, "light", "nl-NL"),
+    ],
+    ids=["desktop-light-en", "desktop-dark-de", "phone-light-fr", "phone-dark-en", "phone-nl"],
 )
 def test_every_app_page_passes_axe_and_fits_the_screen(
     root_world: dict[str, Any],  # noqa: F811 (the fixture above)
@@ -125,10 +132,13 @@ def test_every_app_page_passes_axe_and_fits_the_screen(
     open_context: Any,
     viewport: dict[str, int],
     scheme: str,
+    locale: str,
 ) -> None:
+    """Both themes, phone and desktop, in the four languages (longer German and French
+    labels must fit a phone too); the browser's locale picks the language."""
     url = live_server.url
     project, entry = root_world["project"], root_world["entry"]
-    page = open_context(viewport=viewport, scheme=scheme).new_page()
+    page = open_context(viewport=viewport, scheme=scheme, locale=locale).new_page()
     page.set_default_timeout(10_000)
     _log_in(page, url, "root")
     paths = [
@@ -149,6 +159,7 @@ def test_every_app_page_passes_axe_and_fits_the_screen(
         response = page.goto(f"{url}{path}")
         assert response is not None, path
         assert response.ok, path
+        assert page.evaluate("document.documentElement.lang") == locale[:2], path
         problems += [f"{path}: {v}" for v in axe_violations(page)]
         problems += [f"{path}: {p}" for p in page.evaluate(PAGE_CHECKS, CONTROLS)]
     assert problems == [], "\n".join(problems)
