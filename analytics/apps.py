@@ -5,13 +5,14 @@ import logging
 
 from django.apps import AppConfig
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger("analytics")
 
 
 class AnalyticsConfig(AppConfig):
     name = "analytics"
-    verbose_name = "Analytics"
+    verbose_name = _("Analytics")
 
     def ready(self) -> None:
         # Registering the checks is an import side effect.

@@ -7,18 +7,20 @@ many events; never what was sent (no body, no path, no query string, no headers)
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Stream(models.TextChoices):
-    POSTHOG = "posthog", "Product analytics (PostHog)"
-    TELEMETRY = "telemetry", "Installation telemetry"
-    SENTRY = "sentry", "Error reports (Sentry)"
+    POSTHOG = "posthog", _("Product analytics (PostHog)")
+    TELEMETRY = "telemetry", _("Installation telemetry")
+    SENTRY = "sentry", _("Error reports (Sentry)")
 
 
 class Outcome(models.TextChoices):
-    OK = "ok", "Delivered (2xx)"
-    HTTP_ERROR = "http_error", "Refused (HTTP error status)"
-    NETWORK_ERROR = "network_error", "No answer (network error or time-out)"
+    OK = "ok", _("Delivered (2xx)")
+    HTTP_ERROR = "http_error", _("Refused (HTTP error status)")
+    NETWORK_ERROR = "network_error", _("No answer (network error or time-out)")
 
 
 class OutboundRequest(models.Model):
@@ -37,9 +39,13 @@ class OutboundRequest(models.Model):
 
     class Meta:
         ordering = ("-at", "-id")
-        verbose_name = "outbound request"
-        verbose_name_plural = "outbound ledger"
+        verbose_name = _("outbound request")
+        verbose_name_plural = _("outbound ledger")
         indexes = [models.Index(fields=["stream", "at"], name="analytics_outbound_stream_at")]
 
     def __str__(self) -> str:
-        return f"{self.stream} to {self.host} at {self.at:%Y-%m-%d %H:%M:%S}"
+        return gettext("%(stream)s to %(host)s at %(at)s") % {
+            "stream": self.stream,
+            "host": self.host,
+            "at": f"{self.at:%Y-%m-%d %H:%M:%S}",
+        }
