@@ -12,6 +12,9 @@
  * Times are the wall-clock times of the user's time zone as the server wrote them
  * (data-start, data-end); the arithmetic is done on those readings, never in the
  * browser's own zone.
+ *
+ * Messages come from the page, translated: the server's refusal reasons as it sends them,
+ * and #calendar-status's data-move-failed ("... (HTTP {status}).") when it gives none.
  */
 (function () {
   "use strict";
@@ -23,6 +26,8 @@
   var STEP = 15; // minutes
   var DAY = 24 * 60;
   var status = document.getElementById("calendar-status");
+  var moveFailed = (status && status.getAttribute("data-move-failed")) ||
+    "The entry could not be moved (HTTP {status}).";
   var csrf = document.querySelector("#calendar-csrf input[name=csrfmiddlewaretoken]");
 
   /* "2026-12-01T09:30:00" -> minutes since 1970-01-01 00:00 of that wall clock. */
@@ -78,7 +83,7 @@
               messages.push(typeof error === "string" ? error : error.message);
             });
           });
-          throw new Error(messages.join(" ") || "The entry could not be moved (HTTP " + response.status + ").");
+          throw new Error(messages.join(" ") || moveFailed.replace("{status}", String(response.status)));
         }
         return data.entry;
       });

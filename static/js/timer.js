@@ -15,9 +15,29 @@
  * stops the clock and shows "The timer changed elsewhere". Without JavaScript the page
  * shows the time as of loading, and the forms name the entry they act on, so a stale page
  * cannot stop a timer it does not show.
+ *
+ * The tab title's wording comes from the page, translated: the clock's data-title-format,
+ * e.g. "{time} {project} · {page}".
  */
 (function () {
   "use strict";
+
+  // Fills a message the page rendered translated ("{time} {project} · {page}") with values;
+  // a function replacement, so a "$" in a project name is taken literally.
+  function fill(message, values) {
+    return message.replace(/\{(\w+)\}/g, function (token, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : token;
+    });
+  }
+
+  // The clock element's title format; the English one only if the page has none.
+  function titleFormat(element) {
+    return (element && element.getAttribute("data-title-format")) || "{time} {project} · {page}";
+  }
+
+  function titleText(format, time, project, page) {
+    return fill(format, { time: time, project: project, page: page });
+  }
 
   function pad(n) {
     return n < 10 ? "0" + n : String(n);
@@ -42,6 +62,7 @@
     }
     var title = document.title;
     var name = element.getAttribute("data-project") || "";
+    var headerFormat = titleFormat(element);
     var loadedAt = monotonic();
     var shown = null;
     function update() {
@@ -49,7 +70,7 @@
       if (shown !== text) {
         shown = text;
         element.textContent = text;
-        document.title = text + " " + name + " · " + title;
+        document.title = titleText(headerFormat, text, name, title);
       }
     }
     update();
@@ -71,6 +92,7 @@
   var clock = document.getElementById("timer-clock");
   var pageTitle = document.title;
   var project = clock ? clock.getAttribute("data-project") || "" : "";
+  var clockFormat = titleFormat(clock);
   var now = window.performance ? function () { return window.performance.now(); } : Date.now;
   var elapsedAtSync = clock ? parseInt(clock.getAttribute("data-elapsed"), 10) : NaN;
   var syncedAt = now();
@@ -85,7 +107,7 @@
     var text = format(total);
     if (clock.textContent !== text) {
       clock.textContent = text;
-      document.title = text + " " + project + " · " + pageTitle;
+      document.title = titleText(clockFormat, text, project, pageTitle);
     }
   }
 

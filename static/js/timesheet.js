@@ -7,6 +7,9 @@
  * - Keeps the row, day and week totals up to date while typing, reading durations as the
  *   server does (1:30, 1.5, 90m, 1h 30m); a cell it cannot read is marked, and the server
  *   still decides when the week is saved.
+ *
+ * The hint on an unreadable cell comes from the page, translated (the table's
+ * data-unreadable).
  */
 (function () {
   "use strict";
@@ -15,6 +18,8 @@
     return;
   }
   var MAX = 24 * 3600;
+  var UNREADABLE = table.getAttribute("data-unreadable") ||
+    "Enter a duration such as 1:30, 1.5, 90m or 1h 30m (at most 24 hours).";
   var CLOCK = /^([0-9]{1,2}):([0-5][0-9])(?::([0-5][0-9]))?$/;
   var DECIMAL = /^([0-9]{0,2})(?:[.,]([0-9]{1,4}))?$/;
   var UNITS = /^(?:([0-9]{1,2}(?:[.,][0-9]{1,4})?)\s*h(?:ours?|rs?)?)?\s*(?:([0-9]{1,4})\s*(?:m|mins?|minutes?)?)?$/i;
@@ -94,7 +99,7 @@
     input.classList.toggle("ts-unreadable", bad);
     if (bad) {
       input.setAttribute("aria-invalid", "true");
-      input.title = "Enter a duration such as 1:30, 1.5, 90m or 1h 30m (at most 24 hours).";
+      input.title = UNREADABLE;
     } else if (!input.hasAttribute("aria-describedby")) {
       input.removeAttribute("aria-invalid");
       input.removeAttribute("title");
