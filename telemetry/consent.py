@@ -13,7 +13,9 @@ the other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext, gettext_noop
 
 from telemetry import conf
 from telemetry.models import Installation, State
@@ -27,42 +29,78 @@ class Decision:
     state: str
     # The layer that decided: environment, database or configuration.
     layer: str
+    # Why, in English: logs and the command (and its JSON) print it as it is.
     reason: str
+    # The same reason as a message id and its placeholders, for the pages (:attr:`shown`).
+    message: str = field(default="", compare=False)
+    params: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def effective(self) -> str:
         return "on" if self.enabled else "off"
 
+    @property
+    def shown(self) -> str:
+        """The reason in the active language, for the setup and admin pages."""
+        if not self.message:
+            return self.reason
+        return gettext(self.message) % dict(self.params)
+
+
+def _because(enabled: bool, state: str, layer: str, message: str, **params: object) -> Decision:
+    texts = tuple((name, str(value)) for name, value in params.items())
+    return Decision(enabled, state, layer, message % dict(texts), message, texts)
+
 
 def decide(installation: Installation | None = None) -> Decision:
     """The effective decision; cheap layers first, the database next, configuration last."""
     if conf.do_not_track():
-        return Decision(False, _state(installation), "environment", "DO_NOT_TRACK is set")
+        return _because(
+            False, _state(installation), "environment", gettext_noop("DO_NOT_TRACK is set")
+        )
     if not conf.enabled():
-        return Decision(False, _state(installation), "environment", "TELEMETRY_ENABLED is false")
+        return _because(
+            False,
+            _state(installation),
+            "environment",
+            gettext_noop("TELEMETRY_ENABLED is false"),
+        )
     if installation is None:
         installation = Installation.objects.peek()
     state = installation.state
     if state == State.UNDECIDED:
-        return Decision(
-            False, state, "database", "nobody has decided yet (undecided counts as off)"
-        )
-    if state == State.OFF:
-        return Decision(False, state, "database", "an administrator turned it off")
-    if installation.schema_version != SCHEMA_VERSION:
-        return Decision(
+        return _because(
             False,
             state,
             "database",
-            f"the report changed since it was agreed to (schema version "
-            f"{installation.schema_version} -> {SCHEMA_VERSION}); turn it on again to agree",
+            gettext_noop("nobody has decided yet (undecided counts as off)"),
+        )
+    if state == State.OFF:
+        return _because(False, state, "database", gettext_noop("an administrator turned it off"))
+    if installation.schema_version != SCHEMA_VERSION:
+        return _because(
+            False,
+            state,
+            "database",
+            gettext_noop(
+                "the report changed since it was agreed to (schema version %(agreed)s -> "
+                "%(current)s); turn it on again to agree"
+            ),
+            agreed=installation.schema_version,
+            current=SCHEMA_VERSION,
         )
     if not conf.api_key():
-        return Decision(False, state, "configuration", "TELEMETRY_API_KEY is not set")
+        return _because(False, state, "configuration", gettext_noop("TELEMETRY_API_KEY is not set"))
     if not conf.host_is_valid():
-        return Decision(False, state, "configuration", "TELEMETRY_HOST is not an http(s) URL")
-    return Decision(
-        True, state, "database", f"an administrator turned it on; sending to {conf.host()}"
+        return _because(
+            False, state, "configuration", gettext_noop("TELEMETRY_HOST is not an http(s) URL")
+        )
+    return _because(
+        True,
+        state,
+        "database",
+        gettext_noop("an administrator turned it on; sending to %(host)s"),
+        host=conf.host(),
     )
 
 

@@ -20,6 +20,8 @@ import django
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from telemetry import conf
 
@@ -38,7 +40,19 @@ DEPLOYMENTS = ("docker", "other")
 @dataclass(frozen=True)
 class Field:
     type: str
-    description: str
+    # A sentence in English, marked for extraction (gettext_noop), with %(name)s
+    # placeholders filled from ``params``. The docs and the analytics catalogue use it in
+    # English (:attr:`description`); the setup and admin pages translate it (:meth:`shown`).
+    text: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def description(self) -> str:
+        return self.text % dict(self.params)
+
+    def shown(self) -> str:
+        """The description in the active language, for the pages that explain a report."""
+        return gettext(self.text) % dict(self.params)
 
 
 _BUCKET_TYPE = "one of " + ", ".join(BUCKET_LABELS)
@@ -48,51 +62,69 @@ _BUCKET_TYPE = "one of " + ", ".join(BUCKET_LABELS)
 SCHEMA: dict[str, Field] = {
     "api_key": Field(
         "string",
-        "The public, write-only key of the receiving project (TELEMETRY_API_KEY). It says "
-        "where the report goes, nothing about you.",
+        gettext_noop(
+            "The public, write-only key of the receiving project (TELEMETRY_API_KEY). It "
+            "says where the report goes, nothing about you."
+        ),
     ),
-    "event": Field("string", f"Always {EVENT}."),
+    "event": Field("string", gettext_noop("Always %(event)s."), (("event", EVENT),)),
     "distinct_id": Field(
         "UUID",
-        "The install id: random (UUID4), created once, kept in the database, not derived "
-        "from the machine, and replaced by a new one whenever telemetry is turned off.",
+        gettext_noop(
+            "The install id: random (UUID4), created once, kept in the database, not "
+            "derived from the machine, and replaced by a new one whenever telemetry is "
+            "turned off."
+        ),
     ),
     "properties.schema_version": Field(
-        "integer", "Version of this list of fields, so the receiver can read the report."
+        "integer",
+        gettext_noop("Version of this list of fields, so the receiver can read the report."),
     ),
-    "properties.app_version": Field("string", "The application's version (TELEMETRY_VERSION)."),
-    "properties.python_version": Field("string", "Python version, such as 3.11.9."),
-    "properties.django_version": Field("string", "Django version, such as 5.2.1."),
+    "properties.app_version": Field(
+        "string", gettext_noop("The application's version (TELEMETRY_VERSION).")
+    ),
+    "properties.python_version": Field(
+        "string", gettext_noop("Python version, such as %(example)s."), (("example", "3.11.9"),)
+    ),
+    "properties.django_version": Field(
+        "string", gettext_noop("Django version, such as %(example)s."), (("example", "5.2.1"),)
+    ),
     "properties.database": Field(
-        "one of " + ", ".join((*DATABASES, "other")), "Kind of database (not its address)."
+        "one of " + ", ".join((*DATABASES, "other")),
+        gettext_noop("Kind of database (not its address)."),
     ),
     "properties.os": Field(
-        "string", "Operating system family as Python names it: Linux, Darwin or Windows."
+        "string",
+        gettext_noop("Operating system family as Python names it: Linux, Darwin or Windows."),
     ),
     "properties.deployment": Field(
-        "one of " + ", ".join(DEPLOYMENTS), "Whether it runs in a Docker container."
+        "one of " + ", ".join(DEPLOYMENTS), gettext_noop("Whether it runs in a Docker container.")
     ),
-    "properties.users": Field(_BUCKET_TYPE, "Number of active user accounts, as a range."),
-    "properties.projects": Field(_BUCKET_TYPE, "Number of projects, as a range."),
+    "properties.users": Field(
+        _BUCKET_TYPE, gettext_noop("Number of active user accounts, as a range.")
+    ),
+    "properties.projects": Field(_BUCKET_TYPE, gettext_noop("Number of projects, as a range.")),
     "properties.entries_30d": Field(
-        _BUCKET_TYPE, "Time entries started in the last 30 days, as a range."
+        _BUCKET_TYPE, gettext_noop("Time entries started in the last 30 days, as a range.")
     ),
     "properties.$process_person_profile": Field(
-        "boolean", "Always false: tells PostHog not to build a person profile."
+        "boolean", gettext_noop("Always false: tells PostHog not to build a person profile.")
     ),
     "properties.$geoip_disable": Field(
         "boolean",
-        "Always true: tells PostHog not to derive a location from the sender's IP address.",
+        gettext_noop(
+            "Always true: tells PostHog not to derive a location from the sender's IP address."
+        ),
     ),
 }
 
-# Shown next to the field list: what no report ever contains.
+# Shown next to the field list: what no report ever contains (translated on the pages).
 NEVER_SENT = (
-    "user names, e-mail addresses or any other account data",
-    "client, project or task names, notes, or any time entry",
-    "exact counts (only the ranges above)",
-    "host names, IP addresses or URLs of your installation, in the report itself",
-    "settings, secrets, API keys of your own, or anything from your requests and logs",
+    _("user names, e-mail addresses or any other account data"),
+    _("client, project or task names, notes, or any time entry"),
+    _("exact counts (only the ranges above)"),
+    _("host names, IP addresses or URLs of your installation, in the report itself"),
+    _("settings, secrets, API keys of your own, or anything from your requests and logs"),
 )
 
 
