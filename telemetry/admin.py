@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils.translation import gettext as _
 
 from analytics import conf as analytics_conf
 from analytics import consent as analytics_consent
@@ -63,11 +64,22 @@ class TelemetryAdmin(admin.ModelAdmin[Installation]):
             **self.admin_site.each_context(request),
             **presentation.transparency(installation=installation),
             "opts": self.opts,
-            "title": "Installation telemetry",
+            "title": _("Installation telemetry"),
             "installation": installation,
+            "stored_state": presentation.state_label(installation.state),
             "can_change": self.has_change_permission(request),
-            "history": SendRecord.objects.all()[: conf.history_size()],
-            "changes": ConsentChange.objects.select_related("changed_by")[:20],
+            "history": [
+                (record, presentation.sender_label(record.channel))
+                for record in SendRecord.objects.all()[: conf.history_size()]
+            ],
+            "changes": [
+                (
+                    change,
+                    presentation.state_label(change.previous),
+                    presentation.state_label(change.state),
+                )
+                for change in ConsentChange.objects.select_related("changed_by")[:20]
+            ],
             # On again also when the report changed since it was agreed to.
             "offer_on": installation.state != State.ON
             or installation.schema_version != SCHEMA_VERSION,
@@ -85,17 +97,24 @@ class TelemetryAdmin(admin.ModelAdmin[Installation]):
             raise PermissionDenied
         if request.method == "POST":
             change = services.decision_set(state=state, channel=Channel.ADMIN, user=request.user)
-            if change.changed:
-                messages.success(request, f"Installation telemetry is now {state}.")
+            # One whole sentence per state: "on" and "off" are not words to glue in.
+            if change.changed and state == State.ON:
+                messages.success(request, _("Installation telemetry is now on."))
+            elif change.changed:
+                messages.success(request, _("Installation telemetry is now off."))
+            elif state == State.ON:
+                messages.info(request, _("Installation telemetry was already on."))
             else:
-                messages.info(request, f"Installation telemetry was already {state}.")
+                messages.info(request, _("Installation telemetry was already off."))
             return HttpResponseRedirect(self._url("changelist"))
         installation = Installation.objects.get_solo()
         context = {
             **self.admin_site.each_context(request),
             **presentation.transparency(installation=installation),
             "opts": self.opts,
-            "title": f"Turn installation telemetry {state}?",
+            "title": _("Turn installation telemetry on?")
+            if state == State.ON
+            else _("Turn installation telemetry off?"),
             "state": state,
             "installation": installation,
             "cancel_url": self._url("changelist"),
@@ -113,6 +132,8 @@ def _analytics_state() -> dict[str, Any]:
     return {
         "allowed": decision.allowed,
         "layer": decision.layer,
+        "layer_shown": presentation.layer_label(decision.layer),
+        # In English: the analytics app words its own reasons.
         "reason": decision.reason,
         "host": analytics_conf.posthog_host(),
         "catalogue_url": catalogue_url,

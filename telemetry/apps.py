@@ -4,11 +4,12 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.core.signals import setting_changed
+from django.utils.translation import gettext_lazy as _
 
 
 class TelemetryConfig(AppConfig):
     name = "telemetry"
-    verbose_name = "Telemetry"
+    verbose_name = _("Telemetry")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import UsernameField
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from telemetry.models import Installation, State
 from telemetry.setup import token_matches
@@ -17,49 +18,56 @@ from telemetry.setup import token_matches
 
 class SetupForm(forms.Form):
     token = forms.CharField(
-        label="Setup token",
+        label=_("Setup token"),
         max_length=128,
         strip=True,
-        help_text="Printed on the server's console at start-up "
-        "(the output of make run, or docker compose logs app).",
+        help_text=_(
+            "Printed on the server's console at start-up "
+            "(the output of make run, or docker compose logs app)."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     username = UsernameField(
-        label="Username", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     email = forms.EmailField(
-        label="E-mail address",
+        label=_("E-mail address"),
         required=False,
-        help_text="Optional. Only used by this installation.",
+        help_text=_("Optional. Only used by this installation."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password1 = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        # Lazy (Django's): the validators' help in the language of the request.
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="Password again",
+        label=_("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     # The server's zone until the page's script puts the browser's in (telemetry/setup.js).
     timezone = forms.ChoiceField(
         required=False,
-        label="Your time zone",
-        help_text="Times are shown and entered in this zone; filled in from your browser "
-        "when it can. You can change it later in your profile.",
+        label=_("Your time zone"),
+        help_text=_(
+            "Times are shown and entered in this zone; filled in from your browser "
+            "when it can. You can change it later in your profile."
+        ),
     )
     # Nothing preselected: the person setting up has to choose.
     telemetry = forms.ChoiceField(
-        label="Send an anonymous installation report?",
+        label=_("Send an anonymous installation report?"),
         choices=[
-            (State.ON, "Yes, send the report below at most once a day"),
-            (State.OFF, "No, send nothing"),
+            (State.ON, _("Yes, send the report below at most once a day")),
+            (State.OFF, _("No, send nothing")),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Please choose yes or no."},
+        error_messages={"required": _("Please choose yes or no.")},
     )
 
     def __init__(self, *args: Any, installation: Installation, **kwargs: Any) -> None:
@@ -79,8 +87,10 @@ class SetupForm(forms.Form):
         token: str = self.cleaned_data["token"]
         if not token_matches(installation=self.installation, token=token):
             raise ValidationError(
-                "This is not the current setup token. Use the one printed at the latest "
-                "start, or run `python manage.py setup_token` for a new one.",
+                _(
+                    "This is not the current setup token. Use the one printed at the latest "
+                    "start, or run `python manage.py setup_token` for a new one."
+                ),
                 code="token",
             )
         return token
@@ -90,14 +100,17 @@ class SetupForm(forms.Form):
         model = get_user_model()
         lookup = {f"{model.USERNAME_FIELD}__iexact": username}
         if model._default_manager.filter(**lookup).exists():
-            raise ValidationError("A user with this username already exists.", code="unique")
+            raise ValidationError(_("A user with this username already exists."), code="unique")
         return username
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error(
+                "password2",
+                ValidationError(_("The two passwords differ."), code="password_mismatch"),
+            )
         elif password1:
             model = get_user_model()
             candidate = model(

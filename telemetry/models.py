@@ -12,17 +12,19 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class State(models.TextChoices):
-    UNDECIDED = "undecided", "Undecided"
-    ON = "on", "On"
-    OFF = "off", "Off"
+    UNDECIDED = "undecided", _("Undecided")
+    ON = "on", _("On")
+    OFF = "off", _("Off")
 
 
 class Channel(models.TextChoices):
-    ADMIN = "admin", "admin page"
-    SETUP = "setup", "setup flow"
+    ADMIN = "admin", _("admin page")
+    SETUP = "setup", _("setup flow")
+    # A command's name: the same in every language.
     COMMAND = "command", "manage.py telemetry"
 
 
@@ -70,8 +72,8 @@ class Installation(models.Model):
     objects = InstallationManager()
 
     class Meta:
-        verbose_name = "telemetry"
-        verbose_name_plural = "telemetry"
+        verbose_name = _("telemetry")
+        verbose_name_plural = _("telemetry")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(id=1), name="telemetry_installation_singleton"
@@ -105,9 +107,9 @@ class ConsentChange(models.Model):
 
 
 class Outcome(models.TextChoices):
-    SENT = "sent", "sent"
-    FAILED = "failed", "failed"
-    PRINTED = "printed", "printed (TELEMETRY_DEBUG)"
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+    PRINTED = "printed", _("printed (TELEMETRY_DEBUG)")
 
 
 class SendRecord(models.Model):
