@@ -102,16 +102,16 @@ def _whole(seconds: float, size: int) -> int:
 def _every(seconds: float) -> str:
     """How often, as the start of a sentence: "At most once a day", "... every 2 hours"."""
     if days := _whole(seconds, 86400):
-        return ngettext("At most once a day", "At most once every %(count)d days", days) % {
+        return ngettext("At most once a day", "At most once every %(count)s days", days) % {
             "count": days
         }
     if hours := _whole(seconds, 3600):
-        return ngettext("At most once an hour", "At most once every %(count)d hours", hours) % {
+        return ngettext("At most once an hour", "At most once every %(count)s hours", hours) % {
             "count": hours
         }
     if minutes := _whole(seconds, 60):
         return ngettext(
-            "At most once a minute", "At most once every %(count)d minutes", minutes
+            "At most once a minute", "At most once every %(count)s minutes", minutes
         ) % {"count": minutes}
     return ngettext(
         "At most once every %(count)s second", "At most once every %(count)s seconds", _n(seconds)
@@ -121,11 +121,11 @@ def _every(seconds: float) -> str:
 def _span(seconds: float) -> str:
     """``seconds`` in words: "a day", "an hour", "2 hours", "90 seconds"."""
     if days := _whole(seconds, 86400):
-        return ngettext("a day", "%(count)d days", days) % {"count": days}
+        return ngettext("a day", "%(count)s days", days) % {"count": days}
     if hours := _whole(seconds, 3600):
-        return ngettext("an hour", "%(count)d hours", hours) % {"count": hours}
+        return ngettext("an hour", "%(count)s hours", hours) % {"count": hours}
     if minutes := _whole(seconds, 60):
-        return ngettext("a minute", "%(count)d minutes", minutes) % {"count": minutes}
+        return ngettext("a minute", "%(count)s minutes", minutes) % {"count": minutes}
     return ngettext("%(count)s second", "%(count)s seconds", _n(seconds)) % {
         "count": f"{seconds:g}"
     }
@@ -139,9 +139,9 @@ def _n(seconds: float) -> int:
 def frequency() -> str:
     every = _every(conf.interval())
     if conf.jitter() > 0:
-        # Translators: "every" is a phrase such as "At most once a day"; "jitter" is a span
-        # of time such as "2 hours".
         return gettext(
+            # Translators: "every" is a phrase such as "At most once a day"; "jitter" is a
+            # span of time such as "2 hours".
             "%(every)s, at a random moment up to %(jitter)s after it is due, by the telemetry "
             "worker (never while a page loads)."
         ) % {"every": every, "jitter": _span(conf.jitter())}
@@ -177,7 +177,7 @@ def retention() -> str:
     recorded = ngettext(
         "This installation keeps a record of its last send (time, outcome and a SHA-256 of "
         "the report), never the report itself.",
-        "This installation keeps a record of its last %(count)d sends (time, outcome and a "
+        "This installation keeps a record of its last %(count)s sends (time, outcome and a "
         "SHA-256 of the report), never the report itself.",
         sends,
     ) % {"count": sends}
