@@ -12,6 +12,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -47,13 +48,15 @@ class ImportRequestSerializer(serializers.Serializer):
 
     def validate_file(self, upload: Any) -> bytes:
         if upload.size > MAX_BYTES:
-            raise serializers.ValidationError("The file is larger than 10 MB; split it.")
+            raise serializers.ValidationError(_("The file is larger than 10 MB; split it."))
         return bytes(upload.read())
 
     def validate_timezone(self, name: str) -> str:
         name = name.strip()
         if name and name not in timezone_names():
-            raise serializers.ValidationError("Not a time zone; use a name such as Europe/Berlin.")
+            raise serializers.ValidationError(
+                _("Not a time zone; use a name such as Europe/Berlin.")
+            )
         return name
 
 

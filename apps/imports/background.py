@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.utils.translation import ngettext
 
 from apps.imports.services import import_entries
 from apps.jobs.models import Job, JobKind
@@ -38,10 +39,13 @@ def _run(job: Job, progress: Progress) -> Outcome:
     )
     error = ""
     if report.problems_total and not report.dry_run:
-        error = (
-            f"Nothing was imported: {report.problems_total} row(s) cannot be imported "
-            "(listed below). Fix them and upload the file again."
-        )
+        error = ngettext(
+            "Nothing was imported: %(count)d row(s) cannot be imported "
+            "(listed below). Fix them and upload the file again.",
+            "Nothing was imported: %(count)d row(s) cannot be imported "
+            "(listed below). Fix them and upload the file again.",
+            report.problems_total,
+        ) % {"count": report.problems_total}
     return Outcome(result=report.as_dict(), rows=report.rows, error=error)
 
 

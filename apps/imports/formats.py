@@ -14,7 +14,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from apps.core.limits import MAX_DATE, MIN_DATE, RANGE_MESSAGE
+from django.utils.translation import gettext
+
+from apps.core.limits import MAX_DATE, MIN_DATE, RANGE_PARAMS, RANGE_TEMPLATE
 
 
 class RowError(ValueError):
@@ -123,7 +125,7 @@ def header_map(fmt: Format, header: list[str]) -> tuple[dict[str, int], list[str
     missing = [fmt.headers[key][0].capitalize() for key in fmt.required if key not in positions]
     has_end = "end_time" in positions and (not fmt.end_has_date or "end_date" in positions)
     if not has_end and "duration" not in positions:
-        missing.append("End time or Duration")
+        missing.append(gettext("End time or Duration"))
     return positions, missing, ignored
 
 
@@ -139,9 +141,16 @@ def parse_date(value: str) -> date:
         except ValueError:
             continue
         if not MIN_DATE <= parsed <= MAX_DATE:
-            raise RowError(f"{RANGE_MESSAGE} (got {text[:20]!r})")
+            range_message = gettext(RANGE_TEMPLATE) % RANGE_PARAMS
+            raise RowError(
+                gettext("%(range)s (got %(value)s)")
+                % {"range": range_message, "value": repr(text[:20])}
+            )
         return parsed
-    raise RowError(f"{text[:20]!r} is not a date (YYYY-MM-DD, MM/DD/YYYY or DD.MM.YYYY).")
+    raise RowError(
+        gettext("%(value)s is not a date (YYYY-MM-DD, MM/DD/YYYY or DD.MM.YYYY).")
+        % {"value": repr(text[:20])}
+    )
 
 
 def parse_time(value: str) -> time:
@@ -151,10 +160,19 @@ def parse_time(value: str) -> time:
             return datetime.strptime(text, pattern).time()  # noqa: DTZ007 (made aware by the caller)
         except ValueError:
             continue
-    raise RowError(f"{value.strip()[:20]!r} is not a time (HH:MM, HH:MM:SS or 09:00 AM).")
+    raise RowError(
+        gettext("%(value)s is not a time (HH:MM, HH:MM:SS or 09:00 AM).")
+        % {"value": repr(value.strip()[:20])}
+    )
 
 
 _CLOCK = re.compile(r"^(\d{1,3}):([0-5]\d)(?::([0-5]\d))?$")
+
+
+def _not_a_duration(text: str) -> str:
+    return gettext("%(value)s is not a duration (H:MM:SS or decimal hours).") % {
+        "value": repr(text[:20])
+    }
 
 
 def parse_duration(value: str) -> timedelta:
@@ -167,9 +185,9 @@ def parse_duration(value: str) -> timedelta:
     try:
         hours_decimal = Decimal(text.replace(",", "."))
     except InvalidOperation:
-        raise RowError(f"{text[:20]!r} is not a duration (H:MM:SS or decimal hours).") from None
+        raise RowError(_not_a_duration(text)) from None
     if not hours_decimal.is_finite() or not 0 <= hours_decimal <= 1000:
-        raise RowError(f"{text[:20]!r} is not a duration (H:MM:SS or decimal hours).")
+        raise RowError(_not_a_duration(text))
     return timedelta(seconds=int(hours_decimal * 3600))
 
 
@@ -181,7 +199,9 @@ def parse_billable(value: str) -> bool | None:
         return False
     if text == "":
         return None
-    raise RowError(f"Billable must be Yes or No (got {value.strip()[:20]!r}).")
+    raise RowError(
+        gettext("Billable must be Yes or No (got %(value)s).") % {"value": repr(value.strip()[:20])}
+    )
 
 
 def _local(day: date, at: time, tz: ZoneInfo) -> datetime:
@@ -207,7 +227,10 @@ def parse_row(
 
     for key in fmt.required:
         if not cell(key):
-            raise RowError(f"The column {fmt.headers[key][0].capitalize()!r} is empty.")
+            raise RowError(
+                gettext("The column %(column)s is empty.")
+                % {"column": repr(fmt.headers[key][0].capitalize())}
+            )
     start_day_text, start_time_text = _split_datetime(cell("start_time"))
     start_day = parse_date(start_day_text or cell("start_date"))
     started_at = _local(start_day, parse_time(start_time_text), tz)

@@ -22,6 +22,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.accounts.selectors import user_timezone
 from apps.clients.models import Client
@@ -96,9 +98,12 @@ def _invalid(message: str) -> ValidationError:
 def decode(data: bytes) -> str:
     """The file as text: UTF-8 (with or without a byte-order mark) or UTF-16 with one."""
     if len(data) > MAX_BYTES:
-        raise _invalid(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it.")
+        raise _invalid(
+            _("The file is larger than %(megabytes)d MB; split it.")
+            % {"megabytes": MAX_BYTES // (1024 * 1024)}
+        )
     if not data.strip():
-        raise _invalid("The file is empty.")
+        raise _invalid(_("The file is empty."))
     try:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return data.decode("utf-16")
@@ -106,8 +111,11 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise _invalid(
-            f"Line {line}: the file is not UTF-8 text (byte {exc.start + 1}); export it again "
-            "as CSV in UTF-8."
+            _(
+                "Line %(line)d: the file is not UTF-8 text (byte %(byte)d); export it again "
+                "as CSV in UTF-8."
+            )
+            % {"line": line, "byte": exc.start + 1}
         ) from None
 
 
@@ -116,7 +124,10 @@ def _text(data: bytes) -> str:
     nul = text.find("\x00")
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
-        raise _invalid(f"Line {line}: the file contains a NUL character; it is not CSV text.")
+        raise _invalid(
+            _("Line %(line)d: the file contains a NUL character; it is not CSV text.")
+            % {"line": line}
+        )
     return text
 
 
@@ -135,12 +146,18 @@ def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise _invalid(f"Line {reader.line_num}: this is not valid CSV ({exc}).") from None
+            raise _invalid(
+                _("Line %(line)d: this is not valid CSV (%(problem)s).")
+                % {"line": reader.line_num, "problem": exc}
+            ) from None
         for cell in cells:
             if len(cell) > MAX_CELL:
                 raise _invalid(
-                    f"Line {line}: a cell is longer than {MAX_CELL} characters; this is not a "
-                    "time tracker's export."
+                    _(
+                        "Line %(line)d: a cell is longer than %(limit)d characters; this is not "
+                        "a time tracker's export."
+                    )
+                    % {"line": line, "limit": MAX_CELL}
                 )
         yield line, cells
         line = reader.line_num + 1
@@ -151,7 +168,10 @@ def timezone_named(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationError(
-            {"timezone": f"{name[:60]!r} is not a time zone (such as Europe/Berlin)."}
+            {
+                "timezone": _("%(name)s is not a time zone (such as Europe/Berlin).")
+                % {"name": repr(name[:60])}
+            }
         ) from None
 
 
@@ -174,17 +194,19 @@ def _read(
     records = _rows(text)
     first = next(records, None)
     if first is None:
-        raise _invalid("The file is empty.")
+        raise _invalid(_("The file is empty."))
     positions, missing, ignored = header_map(fmt, first[1])
     if missing:
         raise _invalid(
-            f"Line 1: this is not a {fmt.label} file; it lacks the column(s) {', '.join(missing)}."
+            _("Line 1: this is not a %(format)s file; it lacks the column(s) %(columns)s.")
+            % {"format": fmt.label, "columns": ", ".join(missing)}
         )
     report.ignored_columns = ignored
     records_list = list(records)
     if len(records_list) > MAX_ROWS:
-        raise _invalid(f"The file has more than {MAX_ROWS} rows; split it.")
-    progress.stage("Checking rows", total=len(records_list))
+        raise _invalid(_("The file has more than %(limit)d rows; split it.") % {"limit": MAX_ROWS})
+    # Stored with the job in English; the job page shows it in the reader's language.
+    progress.stage(gettext_noop("Checking rows"), total=len(records_list))
     parsed: list[ParsedRow] = []
     for done, (line, cells) in enumerate(records_list, start=1):
         if not any(cell.strip() for cell in cells):
@@ -196,7 +218,7 @@ def _read(
             report.problem(line, str(exc))
         progress.advance(done)
     if report.rows == 0:
-        raise _invalid("The file has a header but no rows.")
+        raise _invalid(_("The file has a header but no rows."))
     return parsed
 
 
@@ -222,19 +244,26 @@ def _plan(rows: list[ParsedRow], report: ImportReport, *, create_missing: bool) 
         c, p, t = _key(row.client), _key(row.project), _key(row.task)
         missing: list[str] = []
         if _key(row.email) not in users:
-            report.problem(row.line, f"No active user has the e-mail {row.email[:100]!r}.")
-            continue
-        if c and c not in clients:
-            missing.append(f"client {row.client!r}")
-        if (c, p) not in projects:
-            missing.append(f"project {row.project!r}" + (f" of {row.client!r}" if c else ""))
-        if t and (c, p, t) not in tasks:
-            missing.append(f"task {row.task!r}")
-        if missing and not create_missing:
             report.problem(
                 row.line,
-                f"There is no {', no '.join(missing)}; create it first or import with "
-                '"create missing".',
+                _("No active user has the e-mail %(email)s.") % {"email": repr(row.email[:100])},
+            )
+            continue
+        if c and c not in clients:
+            missing.append(_("client %(name)s") % {"name": repr(row.client)})
+        if (c, p) not in projects:
+            names = {"name": repr(row.project), "client": repr(row.client)}
+            missing.append(
+                _("project %(name)s of %(client)s") % names if c else _("project %(name)s") % names
+            )
+        if t and (c, p, t) not in tasks:
+            missing.append(_("task %(name)s") % {"name": repr(row.task)})
+        if missing and not create_missing:
+            # Translators: %(missing)s lists "client 'A'", "project 'B'"... joined by ", no ".
+            report.problem(
+                row.line,
+                _('There is no %(missing)s; create it first or import with "create missing".')
+                % {"missing": _(", no ").join(missing)},
             )
             continue
         if c and c not in clients:
@@ -278,7 +307,9 @@ def _write(
                 plan.clients[key] = client_create(name=by_row[key].client, actor_id=actor_id)
             except ValidationError as exc:
                 report.problem(
-                    by_row[key].line, f"Client {by_row[key].client[:60]!r}: {_messages(exc)}"
+                    by_row[key].line,
+                    _("Client %(name)s: %(problem)s")
+                    % {"name": repr(by_row[key].client[:60]), "problem": _messages(exc)},
                 )
     for (c, p), project in list(plan.projects.items()):
         if project is None:
@@ -288,7 +319,11 @@ def _write(
                     name=row.project, client=plan.clients.get(c) if c else None, actor_id=actor_id
                 )
             except ValidationError as exc:
-                report.problem(row.line, f"Project {row.project[:60]!r}: {_messages(exc)}")
+                report.problem(
+                    row.line,
+                    _("Project %(name)s: %(problem)s")
+                    % {"name": repr(row.project[:60]), "problem": _messages(exc)},
+                )
     for (c, p, t), task in list(plan.tasks.items()):
         parent = plan.projects.get((c, p))
         if task is None and parent is not None:
@@ -300,7 +335,11 @@ def _write(
                     project=parent, name=row.task, actor_id=actor_id
                 )
             except ValidationError as exc:
-                report.problem(row.line, f"Task {row.task[:60]!r}: {_messages(exc)}")
+                report.problem(
+                    row.line,
+                    _("Task %(name)s: %(problem)s")
+                    % {"name": repr(row.task[:60]), "problem": _messages(exc)},
+                )
     for done, row in enumerate(plan.rows, start=1):
         progress.advance(done)
         c, p, t = _key(row.client), _key(row.project), _key(row.task)
@@ -355,7 +394,12 @@ def import_entries(
     progress = progress or _NoProgress()
     spec = FORMATS.get(fmt)
     if spec is None:
-        raise ValidationError({"format": f"The format must be one of {', '.join(FORMATS)}."})
+        raise ValidationError(
+            {
+                "format": _("The format must be one of %(formats)s.")
+                % {"formats": ", ".join(FORMATS)}
+            }
+        )
     if timezone_name:
         tz = timezone_named(timezone_name)
     else:
@@ -371,7 +415,8 @@ def import_entries(
     try:
         with transaction.atomic():
             progress.stage(
-                "Trying the import" if dry_run else "Writing entries", total=len(plan.rows)
+                gettext_noop("Trying the import") if dry_run else gettext_noop("Writing entries"),
+                total=len(plan.rows),
             )
             _write(plan, report, progress, actor_id=actor_id)
             if dry_run or report.problems_total:

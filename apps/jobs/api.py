@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -44,7 +45,7 @@ def _job(request: Request, pk: int) -> Any:
     try:
         return job_for_owner(request.user, pk)
     except Http404 as exc:  # as DRF's own 404, so the answer is JSON
-        raise NotFound("No such job.") from exc
+        raise NotFound(_("No such job.")) from exc
 
 
 class JobView(APIView):
@@ -61,5 +62,5 @@ class JobDownloadView(APIView):
         job = _job(request, pk)
         path = job_file(job)
         if path is None:
-            raise NotFound("This file is not ready, or it has expired.")
+            raise NotFound(_("This file is not ready, or it has expired."))
         return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name)

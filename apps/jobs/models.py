@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class JobKind(models.TextChoices):
-    IMPORT = "import", "Import"
-    EXPORT = "export", "Export"
+    IMPORT = "import", pgettext_lazy("job kind", "Import")
+    EXPORT = "export", pgettext_lazy("job kind", "Export")
 
 
 class JobState(models.TextChoices):
-    QUEUED = "queued", "Waiting for a worker"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-    EXPIRED = "expired", "Done (file deleted)"
+    QUEUED = "queued", _("Waiting for a worker")
+    RUNNING = "running", pgettext_lazy("job state", "Running")
+    DONE = "done", pgettext_lazy("job state", "Done")
+    FAILED = "failed", pgettext_lazy("job state", "Failed")
+    EXPIRED = "expired", _("Done (file deleted)")
 
 
 FINISHED = (JobState.DONE, JobState.FAILED, JobState.EXPIRED)

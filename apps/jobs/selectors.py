@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from apps.jobs.models import Job, JobState
 from apps.jobs.services import job_progress
@@ -23,7 +24,7 @@ def job_for_owner(user: User | AnonymousUser, pk: int) -> Job:
     """The job ``pk`` if ``user`` owns it, else ``Http404`` (an admin is no exception)."""
     job = jobs_of(user).filter(pk=pk).first()
     if job is None:
-        raise Http404("No such job.")
+        raise Http404(gettext("No such job."))
     return job
 
 
@@ -53,12 +54,13 @@ def job_status(job: Job, *, api: bool = False) -> dict[str, Any]:
         "kind": job.kind,
         "state": job.state,
         "state_label": job.get_state_display(),
-        "stage": job.stage,
+        # Stored in English (the worker has no reader's language): shown in the reader's.
+        "stage": gettext(job.stage) if job.stage else "",
         "rows_done": job.rows_done,
         "rows_total": job.rows_total,
         "percent": job.percent,
         "finished": job.is_finished,
-        "error": job.error,
+        "error": gettext(job.error) if job.error else "",
         "created_at": job.created_at.isoformat(),
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
         "expires_at": job.expires_at.isoformat() if job.expires_at and ready else None,

@@ -22,6 +22,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from apps.core.services import send_on_commit
 from apps.jobs import signals
@@ -160,7 +161,9 @@ def _enqueue(job: Job) -> None:
     except Exception:
         logger.exception("could not queue job %s", job.pk)
         _finish(
-            job.pk, state=JobState.FAILED, error="The job queue is unreachable; try again later."
+            job.pk,
+            state=JobState.FAILED,
+            error=gettext_noop("The job queue is unreachable; try again later."),
         )
         return
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
@@ -211,7 +214,9 @@ def job_run(*, job_id: int) -> Job | None:
         return _finish(
             job_id,
             state=JobState.FAILED,
-            error="The job failed unexpectedly; the administrator can find the cause in the log.",
+            error=gettext_noop(
+                "The job failed unexpectedly; the administrator can find the cause in the log."
+            ),
         )
     finally:
         job_input(job).unlink(missing_ok=True)

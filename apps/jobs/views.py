@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from apps.accounts.selectors import user_is_admin
@@ -52,5 +53,5 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = job_for_owner(request.user, pk)
     path = job_file(job)
     if path is None:
-        raise Http404("This file is not ready, or it has expired.")
+        raise Http404(_("This file is not ready, or it has expired."))
     return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name)

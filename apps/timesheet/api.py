@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -123,7 +124,9 @@ class CellWriteSerializer(JSONTypesMixin, serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         task = attrs.get("task")
         if task is not None and task.project_id != attrs["project"].pk:
-            raise serializers.ValidationError({"task": ["This task belongs to another project."]})
+            raise serializers.ValidationError(
+                {"task": [gettext("This task belongs to another project.")]}
+            )
         return attrs
 
 

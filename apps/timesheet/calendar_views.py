@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -59,9 +60,11 @@ def _parse_day(raw: str) -> date:
             if MIN_DATE <= day <= MAX_DATE:
                 return day
             raise ValidationError(
-                f"Dates must be between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}."
+                gettext("Dates must be between %(first)s and %(last)s."),
+                code="out_of_range",
+                params={"first": MIN_DATE.isoformat(), "last": MAX_DATE.isoformat()},
             )
-    raise ValidationError("Enter a date such as 2026-12-01.")
+    raise ValidationError(gettext("Enter a date such as 2026-12-01."), code="invalid")
 
 
 def _month_span(day: date) -> tuple[date, date, date | None, date | None]:
@@ -88,7 +91,7 @@ def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     view = str(request.GET.get("view") or "week")
     if view not in VIEWS:
-        errors["view"] = "Choose week or month."
+        errors["view"] = gettext("Choose week or month.")
     raw = str(request.GET.get("date") or "").strip()
     day = today
     if raw:
@@ -105,10 +108,10 @@ def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         first, last = week.monday, week.sunday
         prev_day = week.previous.monday if week.previous else None
         next_day = week.next.monday if week.next else None
-        title = f"Week {week.label}"
+        title = gettext("Week %(week)s") % {"week": week.label}
     else:
         first, last, prev_day, next_day = _month_span(day)
-        title = f"{day:%B %Y}"
+        title = dateformat.format(day, "F Y")
     days = calendar_days(user=request.user, first=first, last=last, tz=tz)
     for item in days:
         item.in_month = view == "week" or item.day.month == day.month
@@ -149,7 +152,7 @@ def entry_move(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     """Move or resize one of the user's own entries; JSON errors per field (400)."""
     entry = TimeEntry.objects.filter(user=request.user, pk=pk).first() if pk < 2**63 else None
     if entry is None:
-        return JsonResponse({"errors": {"entry": ["No such entry."]}}, status=404)
+        return JsonResponse({"errors": {"entry": [gettext("No such entry.")]}}, status=404)
     form = MoveForm(request.POST, tz=user_timezone(request.user))
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
@@ -193,9 +196,13 @@ def feed_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
                 )
         elif action == "revoke":
             revoked = calendar_feed_revoke(user=request.user)
-            notice = "The feed URL was revoked." if revoked else "There was no feed to revoke."
+            notice = (
+                gettext("The feed URL was revoked.")
+                if revoked
+                else gettext("There was no feed to revoke.")
+            )
         else:
-            notice = "Choose to make a feed URL or to revoke it."
+            notice = gettext("Choose to make a feed URL or to revoke it.")
     context = {
         "feed": CalendarFeed.objects.filter(user=request.user).first(),
         "feed_url": feed_url,

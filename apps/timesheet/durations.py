@@ -16,6 +16,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 MAX_SECONDS = 24 * 3600
 # Long enough for "23h 59m", short enough that no one pastes an essay into a cell.
@@ -65,20 +66,22 @@ def parse_duration(value: object) -> int | None:
         return None
     if len(text) > MAX_LENGTH:
         raise ValidationError(
-            "That is too long for a duration; enter one such as %(examples)s.",
+            gettext("That is too long for a duration; enter one such as %(examples)s."),
             code="invalid",
             params={"examples": EXAMPLES},
         )
     if text.startswith(("-", "\u2212")):
-        raise ValidationError("A duration cannot be negative.", code="negative")
+        raise ValidationError(gettext("A duration cannot be negative."), code="negative")
     seconds = _read(text)
     if seconds is None:
         raise ValidationError(
-            "Enter a duration such as %(examples)s.", code="invalid", params={"examples": EXAMPLES}
+            gettext("Enter a duration such as %(examples)s."),
+            code="invalid",
+            params={"examples": EXAMPLES},
         )
     if seconds > MAX_SECONDS:
         raise ValidationError(
-            "At most 24 hours in one cell; split longer work over several days.",
+            gettext("At most 24 hours in one cell; split longer work over several days."),
             code="too_long",
         )
     return seconds

@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils.translation import gettext, gettext_lazy
 
 from apps.projects.models import Project
 from apps.tags.services import tag_names_parse
@@ -48,7 +49,7 @@ class AddRowForm(WorkPickerForm):
         self.fields["project"] = project_field(
             Project.objects.filter(archived=False),
             required=False,
-            empty="Choose a project",
+            empty=gettext_lazy("Choose a project"),
             needed=True,
         )
         tasks = Task.objects.filter(project__archived=False)
@@ -117,10 +118,16 @@ def read_cells(grid: Grid, data: Mapping[str, Any]) -> GridSubmission:
             if (seconds or 0) == cell.seconds:
                 continue
             if original != cell.shown:
-                cell.error = (
-                    f"This cell changed since the page was loaded (it now holds "
-                    f"{cell.shown or 'no time'}); save again to replace that."
-                )
+                if cell.shown:
+                    cell.error = gettext(
+                        "This cell changed since the page was loaded (it now holds "
+                        "%(time)s); save again to replace that."
+                    ) % {"time": cell.shown}
+                else:
+                    cell.error = gettext(
+                        "This cell changed since the page was loaded (it now holds "
+                        "no time); save again to replace that."
+                    )
                 result.errors += 1
                 continue
             result.changes.append(
@@ -152,7 +159,9 @@ class MoveForm(forms.Form):
             if not 1970 <= moment.year <= 2199:
                 break
             return moment.replace(tzinfo=self.tz)
-        raise ValidationError("Enter a local time such as 2026-12-01T09:30.", code="invalid")
+        raise ValidationError(
+            gettext("Enter a local time such as 2026-12-01T09:30."), code="invalid"
+        )
 
     def clean_started_at(self) -> datetime:
         return self._local("started_at")

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.selectors import user_timezone
 from apps.core.services import send_on_commit
@@ -56,7 +57,7 @@ class TimesheetInvalid(ValidationError):
     """Cells the save refused, by their index in the changes; nothing was written."""
 
     def __init__(self, errors: dict[int, str]) -> None:
-        super().__init__("Some cells could not be saved.", code="invalid")
+        super().__init__(gettext("Some cells could not be saved."), code="invalid")
         self.cell_errors = errors
 
 
@@ -83,10 +84,14 @@ def _save_cell(*, user: User, change: CellChange, now: datetime, result: dict[st
         user=user, project_id=change.project.pk, task_id=task_id, day=change.day, tz=tz
     )
     if not day_open(change.day):
-        raise ValidationError("This day is outside the supported range.", code="out_of_range")
+        raise ValidationError(
+            gettext("This day is outside the supported range."), code="out_of_range"
+        )
     if not cell_is_editable(entries, change.day):
         raise ValidationError(
-            "This cell has several entries or a running timer; edit them in the entry list.",
+            gettext(
+                "This cell has several entries or a running timer; edit them in the entry list."
+            ),
             code="read_only",
         )
     seconds = change.seconds or 0
@@ -95,7 +100,7 @@ def _save_cell(*, user: User, change: CellChange, now: datetime, result: dict[st
             return
         midnight, _ = day_bounds(change.day, tz)
         if midnight > now:
-            raise ValidationError("This day has not started yet.", code="future")
+            raise ValidationError(gettext("This day has not started yet."), code="future")
         started_at = cell_start(day=change.day, seconds=seconds, now=now, tz=tz)
         timers.entry_create(
             user=user,
@@ -158,11 +163,13 @@ def calendar_entry_move(
 ) -> timers.EntryWrite:
     """Move or resize one of the user's finished entries (the calendar's drag and drop)."""
     if entry.user_id != user.pk:
-        raise ValidationError({"entry": "This is not your entry."}, code="forbidden")
+        refused = ValidationError(gettext("This is not your entry."), code="forbidden")
+        raise ValidationError({"entry": refused})
     if entry.ended_at is None:
-        raise ValidationError(
-            {"ended_at": "A running timer cannot be moved; stop it first."}, code="running"
+        refused = ValidationError(
+            gettext("A running timer cannot be moved; stop it first."), code="running"
         )
+        raise ValidationError({"ended_at": refused})
     return timers.entry_update(
         entry=entry, data={"started_at": started_at, "ended_at": ended_at}, actor_id=user.pk
     )
@@ -188,9 +195,10 @@ def calendar_feed_create(*, user: User) -> tuple[CalendarFeed, str]:
                 replaced=bool(replaced),
             )
     except IntegrityError as exc:
-        raise ValidationError(
-            {"feed": "Another feed was made at the same moment; try again."}, code="conflict"
-        ) from exc
+        refused = ValidationError(
+            gettext("Another feed was made at the same moment; try again."), code="conflict"
+        )
+        raise ValidationError({"feed": refused}) from exc
     return feed, key
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.selectors import user_timezone
@@ -76,6 +77,14 @@ def _render(
     return render(request, "web/timesheet/week.html", context, status=status)
 
 
+def _nothing_saved(count: int) -> str:
+    return ngettext(
+        "Nothing was saved: %(count)d cell needs fixing.",
+        "Nothing was saved: %(count)d cells need fixing.",
+        count,
+    ) % {"count": count}
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def week_grid(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -104,14 +113,22 @@ def week_grid(request: AuthenticatedHttpRequest) -> HttpResponse:
         copied = rows_of_week(user=request.user, week=previous, tz=tz) if previous else []
         if copied:
             extra.extend(copied)
-            messages.info(request, f"Copied {len(copied)} rows of last week (not their hours).")
+            text = ngettext(
+                "Copied %(count)d row of last week (not its hours).",
+                "Copied %(count)d rows of last week (not their hours).",
+                len(copied),
+            )
+            messages.info(request, text % {"count": len(copied)})
         else:
-            messages.info(request, "Last week has no rows to copy.")
+            messages.info(request, gettext("Last week has no rows to copy."))
     grid = timesheet_grid(user=request.user, week=week, tz=tz, extra_rows=extra)
     if grid.dropped_rows:
-        messages.warning(
-            request, f"A week holds at most {MAX_ROWS} rows; {grid.dropped_rows} were left out."
+        text = ngettext(
+            "A week holds at most %(limit)d rows; %(count)d was left out.",
+            "A week holds at most %(limit)d rows; %(count)d were left out.",
+            grid.dropped_rows,
         )
+        messages.warning(request, text % {"limit": MAX_ROWS, "count": grid.dropped_rows})
     submission = read_cells(grid, request.POST)
     if action != "save":
         return _render(request, week=week, grid=grid, add_form=add_form)
@@ -120,7 +137,7 @@ def week_grid(request: AuthenticatedHttpRequest) -> HttpResponse:
             request,
             week=week,
             grid=grid,
-            error=f"Nothing was saved: {submission.errors} cells need fixing.",
+            error=_nothing_saved(submission.errors),
             status=400,
         )
     try:
@@ -134,15 +151,19 @@ def week_grid(request: AuthenticatedHttpRequest) -> HttpResponse:
             request,
             week=week,
             grid=grid,
-            error=f"Nothing was saved: {len(exc.cell_errors)} cells need fixing.",
+            error=_nothing_saved(len(exc.cell_errors)),
             status=400,
         )
     if submission.changes:
+        counts = {"created": result.created, "updated": result.updated, "deleted": result.deleted}
         messages.success(
             request,
-            f"Week saved: {result.created} entries created, {result.updated} adjusted, "
-            f"{result.deleted} deleted.",
+            gettext(
+                "Week saved: %(created)d entries created, %(updated)d adjusted, "
+                "%(deleted)d deleted."
+            )
+            % counts,
         )
     else:
-        messages.info(request, "Nothing to save: no cell changed.")
+        messages.info(request, gettext("Nothing to save: no cell changed."))
     return redirect(week_url(week))

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.core.limits import MAX_DATE, MIN_DATE
 
@@ -63,7 +64,7 @@ class Week:
                 if day_open(day):
                     return cls.of(day)
                 raise ValidationError(
-                    "Dates must be between %(first)s and %(last)s.",
+                    gettext("Dates must be between %(first)s and %(last)s."),
                     code="out_of_range",
                     params={"first": MIN_DATE.isoformat(), "last": MAX_DATE.isoformat()},
                 )
@@ -76,11 +77,11 @@ class Week:
                 if FIRST_MONDAY <= monday <= LAST_MONDAY:
                     return cls(monday)
                 raise ValidationError(
-                    "Weeks must be between %(first)s and %(last)s.",
+                    gettext("Weeks must be between %(first)s and %(last)s."),
                     code="out_of_range",
                     params={"first": Week(FIRST_MONDAY).label, "last": Week(LAST_MONDAY).label},
                 )
-        raise ValidationError("Enter a week such as 2026-W49.", code="invalid")
+        raise ValidationError(gettext("Enter a week such as 2026-W49."), code="invalid")
 
     @property
     def label(self) -> str:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.selectors import user_is_admin
@@ -44,7 +45,7 @@ def _save(request: HttpRequest, client: Client | None) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Client {client.name} saved.")
+            messages.success(request, _("Client %(name)s saved.") % {"name": client.name})
             return redirect("web:client-list")
     return render(request, "web/clients/form.html", {"form": form, "client": client})
 
@@ -67,7 +68,8 @@ def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(Client, pk=pk)
     archived = request.POST.get("archived") != "0"
     services.client_archive(client=client, archived=archived, actor_id=request.user.pk)
-    messages.success(request, f"Client {client.name} {'archived' if archived else 'restored'}.")
+    text = _("Client %(name)s archived.") if archived else _("Client %(name)s restored.")
+    messages.success(request, text % {"name": client.name})
     return redirect("web:client-list")
 
 
@@ -77,6 +79,6 @@ def client_delete(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(clients_with_counts(archived=None), pk=pk)
     if request.method == "POST":
         services.client_delete(client=client, actor_id=request.user.pk)
-        messages.success(request, f"Client {client.name} deleted.")
+        messages.success(request, _("Client %(name)s deleted.") % {"name": client.name})
         return redirect("web:client-list")
     return render(request, "web/clients/delete.html", {"client": client})

@@ -12,6 +12,7 @@ from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core import flags
@@ -59,10 +60,13 @@ def _shown_running(request: HttpRequest) -> int | _Absent | None:
 
 def _what_runs_now(running: TimeEntry | None) -> str:
     if running is None:
-        return "No timer is running now: it was stopped elsewhere."
+        return _("No timer is running now: it was stopped elsewhere.")
     on = running.project.name + (f" · {cast(Task, running.task).name}" if running.task_id else "")
     start = timezone.localtime(running.started_at)
-    return f"The timer changed elsewhere: {on} is running now, since {start:%H:%M}."
+    return _("The timer changed elsewhere: %(work)s is running now, since %(time)s.") % {
+        "work": on,
+        "time": f"{start:%H:%M}",
+    }
 
 
 def _page_is_stale(request: AuthenticatedHttpRequest) -> bool:
@@ -73,7 +77,7 @@ def _page_is_stale(request: AuthenticatedHttpRequest) -> bool:
     running = running_entry(user=request.user)
     if (running.pk if running else None) == shown:
         return False
-    messages.warning(request, f"{_what_runs_now(running)} Nothing was changed.")
+    messages.warning(request, f"{_what_runs_now(running)} {_('Nothing was changed.')}")
     return True
 
 
@@ -136,13 +140,19 @@ def budgets_to_show() -> list[tuple[Project, BudgetUse]]:
 
 
 def budget_message(project: Project, use: BudgetUse) -> str:
-    used = (
-        f"{use.used} of {use.budget} hours"
-        if use.kind == "hours"
-        else f"{use.used} of {use.budget}"
-    )
-    over = " It is over budget." if use.threshold == 100 else ""
-    return f"{project.name} has used {use.percent} % of its budget ({used}).{over}"
+    if use.kind == "hours":
+        text = _(
+            "%(project)s has used %(percent)s %% of its budget (%(used)s of %(budget)s hours)."
+        )
+    else:
+        text = _("%(project)s has used %(percent)s %% of its budget (%(used)s of %(budget)s).")
+    message = text % {
+        "project": project.name,
+        "percent": use.percent,
+        "used": use.used,
+        "budget": use.budget,
+    }
+    return f"{message} {_('It is over budget.')}" if use.threshold == 100 else message
 
 
 @require_GET
@@ -171,7 +181,9 @@ def timer_start(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Timer started on {entry.project.name}.")
+            messages.success(
+                request, _("Timer started on %(project)s.") % {"project": entry.project.name}
+            )
             warning = budget_warning(entry.project)
             if warning is not None:
                 messages.warning(request, budget_message(entry.project, warning))
@@ -190,13 +202,16 @@ def timer_stop(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ValidationError as exc:
         if _is_conflict(exc) or entry_id is not None:
             messages.warning(
-                request, f"{_what_runs_now(running_entry(user=request.user))} Nothing was stopped."
+                request,
+                f"{_what_runs_now(running_entry(user=request.user))} {_('Nothing was stopped.')}",
             )
         else:
-            messages.info(request, "No timer is running.")
+            messages.info(request, _("No timer is running."))
     else:
         messages.success(
-            request, f"Timer stopped: {hm_words(entry.duration_seconds)} on {entry.project.name}."
+            request,
+            _("Timer stopped: %(duration)s on %(project)s.")
+            % {"duration": hm_words(entry.duration_seconds), "project": entry.project.name},
         )
     return redirect("web:dashboard")
 
@@ -222,7 +237,9 @@ def timer_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Timer started on {entry.project.name}.")
+        messages.success(
+            request, _("Timer started on %(project)s.") % {"project": entry.project.name}
+        )
     return redirect("web:dashboard")
 
 
@@ -238,7 +255,7 @@ def timer_trim(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("web:dashboard")
     running = running_entry(user=request.user)
     if running is None:
-        messages.info(request, "No timer is running.")
+        messages.info(request, _("No timer is running."))
         return redirect("web:dashboard")
     form = IdleTrimForm(request.POST, entry=running, now=timezone.now(), auto_id=TRIM_IDS)
     if form.is_valid():
@@ -249,10 +266,8 @@ def timer_trim(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             if _is_conflict(exc):
                 # Another timer started between the check above and the trim.
-                messages.warning(
-                    request,
-                    f"{_what_runs_now(running_entry(user=request.user))} Nothing was stopped.",
-                )
+                now_running = _what_runs_now(running_entry(user=request.user))
+                messages.warning(request, f"{now_running} {_('Nothing was stopped.')}")
                 return redirect("web:dashboard")
             if "ended_at" not in exc.message_dict:
                 # Stopped or no longer idle meanwhile (another tab, the API): say so.
@@ -263,8 +278,13 @@ def timer_trim(request: AuthenticatedHttpRequest) -> HttpResponse:
             end = timezone.localtime(entry.ended_at)
             messages.success(
                 request,
-                f"Timer stopped at {end:%H:%M} on {shortdate(end)}: "
-                f"{hm_words(entry.duration_seconds)} on {entry.project.name}.",
+                _("Timer stopped at %(time)s on %(day)s: %(duration)s on %(project)s.")
+                % {
+                    "time": f"{end:%H:%M}",
+                    "day": shortdate(end),
+                    "duration": hm_words(entry.duration_seconds),
+                    "project": entry.project.name,
+                },
             )
             return redirect("web:dashboard")
     return _render(

@@ -11,7 +11,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts.selectors import user_is_admin
@@ -34,10 +37,14 @@ def _warn_overlaps(request: HttpRequest, overlaps: list[int]) -> None:
         '<a href="{}">#{}</a>',
         ((reverse("web:entry-edit", args=[pk]), pk) for pk in overlaps),
     )
-    noun = "entry" if len(overlaps) == 1 else "entries"
-    messages.warning(
-        request, format_html("This entry overlaps {} other {}: {}.", len(overlaps), noun, links)
+    text = ngettext(
+        "This entry overlaps %(count)d other entry: %(links)s.",
+        "This entry overlaps %(count)d other entries: %(links)s.",
+        len(overlaps),
     )
+    # The links are built (and escaped) above; the sentence is escaped here.
+    message = escape(text) % {"count": len(overlaps), "links": links}
+    messages.warning(request, mark_safe(message))  # noqa: S308
 
 
 @require_GET
@@ -75,7 +82,7 @@ def _entry_form(
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Entry saved.")
+            messages.success(request, _("Entry saved."))
             _warn_overlaps(request, write.overlaps)
             return redirect(safe_next(request, reverse("web:entry-list")))
     return render(request, "web/entries/form.html", {"form": form, "entry": entry})
@@ -108,9 +115,9 @@ def entry_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         shown = request.POST.get("entry")
         if shown is not None and shown != str(entry.pk):
             # The form names the entry it showed; deleting another one is never meant.
-            messages.warning(request, "This page showed another entry; nothing was deleted.")
+            messages.warning(request, _("This page showed another entry; nothing was deleted."))
             return redirect(safe_next(request, reverse("web:entry-list")))
         services.entry_delete(entry=entry, actor_id=request.user.pk)
-        messages.success(request, "Entry deleted.")
+        messages.success(request, _("Entry deleted."))
         return redirect(safe_next(request, reverse("web:entry-list")))
     return render(request, "web/entries/delete.html", {"entry": entry})

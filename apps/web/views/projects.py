@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.selectors import user_is_admin
@@ -69,7 +70,7 @@ def _save_project(request: HttpRequest, project: Project | None) -> HttpResponse
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Project {project.name} saved.")
+            messages.success(request, _("Project %(name)s saved.") % {"name": project.name})
             return redirect("web:project-detail", pk=project.pk)
     # A refused form is a 400, with the user's input and the field errors on the page.
     status = 400 if request.method == "POST" else 200
@@ -96,7 +97,8 @@ def project_archive(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project, pk=pk)
     archived = request.POST.get("archived") != "0"
     services.project_archive(project=project, archived=archived, actor_id=request.user.pk)
-    messages.success(request, f"Project {project.name} {'archived' if archived else 'restored'}.")
+    text = _("Project %(name)s archived.") if archived else _("Project %(name)s restored.")
+    messages.success(request, text % {"name": project.name})
     return redirect("web:project-detail", pk=project.pk)
 
 
@@ -110,7 +112,7 @@ def project_delete(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("web:project-detail", pk=project.pk)
-        messages.success(request, f"Project {project.name} deleted.")
+        messages.success(request, _("Project %(name)s deleted.") % {"name": project.name})
         return redirect("web:project-list")
     context = {"project": project, "entry_count": project.time_entries.count()}
     return render(request, "web/projects/delete.html", context)
@@ -132,7 +134,7 @@ def _save_task(request: HttpRequest, project: Project, task: Task | None) -> Htt
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Task {task.name} saved.")
+            messages.success(request, _("Task %(name)s saved.") % {"name": task.name})
             return redirect("web:project-detail", pk=project.pk)
     context = {"form": form, "project": project, "task": task}
     status = 400 if request.method == "POST" else 200
@@ -158,6 +160,6 @@ def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.select_related("project"), pk=pk)
     if request.method == "POST":
         task_services.task_delete(task=task, actor_id=request.user.pk)
-        messages.success(request, f"Task {task.name} deleted.")
+        messages.success(request, _("Task %(name)s deleted.") % {"name": task.name})
         return redirect("web:project-detail", pk=task.project_id)
     return render(request, "web/tasks/delete.html", {"task": task})

@@ -17,8 +17,11 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
+from django_stubs_ext import StrOrPromise
 
 from apps.accounts.models import ReportPreset
 from apps.accounts.selectors import profile_get, user_is_admin
@@ -42,10 +45,15 @@ from apps.web.templatetags.tt import hm, shortdate
 
 # Longer periods are charted per month: daily bars would be too thin to tell apart or label.
 MAX_DAILY_BARS = 62
-EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON", "ics": "Calendar (ICS)"}
+EXPORT_LABELS = {
+    "csv": "CSV",
+    "xlsx": _("Excel (XLSX)"),
+    "json": "JSON",
+    "ics": _("Calendar (ICS)"),
+}
 
 
-def export_links(request: HttpRequest, query: EntryQuery) -> list[tuple[str, str]]:
+def export_links(request: HttpRequest, query: EntryQuery) -> list[tuple[StrOrPromise, str]]:
     """(label, URL) of each export format this request may use, keeping the filters."""
     params = urlencode(query.as_query_items())
     return [
@@ -62,7 +70,7 @@ def time_bars(start: date, end: date, rows: list[dict[str, Any]]) -> tuple[str, 
         # Axis labels carry the month ("1 Dec"); the chart skips some when they would crowd.
         return "day", [
             Bar(
-                label=f"{d.day} {d:%b}",
+                label=dateformat.format(d, "j M"),
                 value=seconds.get(d.isoformat(), 0) / 3600,
                 title=shortdate(d),
             )
@@ -73,7 +81,8 @@ def time_bars(start: date, end: date, rows: list[dict[str, Any]]) -> tuple[str, 
         month = d.replace(day=1)
         months[month] = months.get(month, 0.0) + seconds.get(d.isoformat(), 0) / 3600
     return "month", [
-        Bar(label=f"{m:%b %y}", value=value, title=f"{m:%B %Y}") for m, value in months.items()
+        Bar(label=dateformat.format(m, "M y"), value=value, title=dateformat.format(m, "F Y"))
+        for m, value in months.items()
     ]
 
 
@@ -100,25 +109,46 @@ def _charts(
     if not draw:
         # The report-charts flag is off: the same numbers, as tables only.
         return {"time_unit": unit, "time_bars": bars, "project_bars": project_bars}
-    period = f"{shortdate(start)} to {shortdate(end)}"
+    period = {"start": shortdate(start), "end": shortdate(end)}
     total = hm(summary["totals"]["seconds"])
+    if unit == "day":
+        time_title = gettext("Hours per day, %(start)s to %(end)s") % period
+        over = ngettext(
+            "%(total)s (hours:minutes) over %(count)d day; "
+            "the table below the chart lists the same numbers.",
+            "%(total)s (hours:minutes) over %(count)d days; "
+            "the table below the chart lists the same numbers.",
+            len(bars),
+        )
+    else:
+        time_title = gettext("Hours per month, %(start)s to %(end)s") % period
+        over = ngettext(
+            "%(total)s (hours:minutes) over %(count)d month; "
+            "the table below the chart lists the same numbers.",
+            "%(total)s (hours:minutes) over %(count)d months; "
+            "the table below the chart lists the same numbers.",
+            len(bars),
+        )
+    projects = ngettext(
+        "%(count)d project by hours; the table below the chart lists the same numbers.",
+        "%(count)d projects by hours; the table below the chart lists the same numbers.",
+        len(project_bars),
+    )
     return {
         "time_unit": unit,
         "time_bars": bars,
         "time_chart": column_chart(
             bars,
             chart_id="chart-time",
-            title=f"Hours per {unit}, {period}",
-            description=f"{total} (hours:minutes) over {len(bars)} {unit}s; "
-            "the table below the chart lists the same numbers.",
+            title=time_title,
+            description=over % {"total": total, "count": len(bars)},
         ),
         "project_bars": project_bars,
         "project_chart": row_chart(
             project_bars,
             chart_id="chart-projects",
-            title=f"Hours per project, {period}",
-            description=f"{len(project_bars)} projects by hours; "
-            "the table below the chart lists the same numbers.",
+            title=gettext("Hours per project, %(start)s to %(end)s") % period,
+            description=projects % {"count": len(project_bars)},
         ),
     }
 
@@ -182,7 +212,10 @@ def export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponseBase:
         problems = "; ".join(
             f"{name}: {' '.join(cast('list[str]', errs))}" for name, errs in form.errors.items()
         )
-        return HttpResponseBadRequest(f"Invalid filters: {problems}", content_type="text/plain")
+        return HttpResponseBadRequest(
+            gettext("Invalid filters: %(problems)s") % {"problems": problems},
+            content_type="text/plain",
+        )
     query = form.query()
     count = entries_matching(user=request.user, query=query, finished_only=True).count()
     if count > settings.EXPORT_BACKGROUND_ROWS:
@@ -213,7 +246,7 @@ def export_background(request: AuthenticatedHttpRequest, fmt: str) -> HttpRespon
         raise Http404("This export format is switched off.")
     form = EntryFilterForm(request.POST, is_admin=user_is_admin(request.user))
     if not form.is_valid():
-        return HttpResponseBadRequest("Invalid filters.", content_type="text/plain")
+        return HttpResponseBadRequest(gettext("Invalid filters."), content_type="text/plain")
     job = export_job_start(
         owner=request.user,
         query=form.query(),

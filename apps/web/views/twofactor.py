@@ -17,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,7 +31,7 @@ from apps.core.types import AuthenticatedHttpRequest
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=32,
         strip=True,
         widget=forms.TextInput(
@@ -39,9 +41,9 @@ class CodeForm(forms.Form):
 
     def refuse(self, result: Verification) -> None:
         if result.throttled:
-            self.add_error("code", "Too many wrong codes: wait a few seconds, then try again.")
+            self.add_error("code", _("Too many wrong codes: wait a few seconds, then try again."))
         else:
-            self.add_error("code", "That code is not right. Check the time on your phone.")
+            self.add_error("code", _("That code is not right. Check the time on your phone."))
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -147,8 +149,14 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
                 left = twofactor.recovery_codes_left(user=user)
                 messages.warning(
                     request,
-                    f"Recovery code used; {left} left. Each one works once: make new ones "
-                    "from the two-factor page if you are running low.",
+                    ngettext(
+                        "Recovery code used; %(left)d left. Each one works once: make new ones "
+                        "from the two-factor page if you are running low.",
+                        "Recovery code used; %(left)d left. Each one works once: make new ones "
+                        "from the two-factor page if you are running low.",
+                        left,
+                    )
+                    % {"left": left},
                 )
             return HttpResponseRedirect(next_url)
         form.refuse(result)
@@ -164,14 +172,14 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
 def disable(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if twofactor.two_factor_required(user):
-        messages.error(request, "Two-factor login is required for admins on this installation.")
+        messages.error(request, _("Two-factor login is required for admins on this installation."))
         return redirect("web:twofactor")
     form = CodeForm(request.POST, prefix="disable")
     if form.is_valid():
         result = twofactor.two_factor_disable(user=user, code=form.cleaned_data["code"])
         if result.ok:
             twofactor.session_remember(request, enabled=False)
-            messages.success(request, "Two-factor login is off.")
+            messages.success(request, _("Two-factor login is off."))
             return redirect("web:twofactor")
         form.refuse(result)
     return _overview(request, disable_form=form, status=400)
@@ -189,7 +197,7 @@ def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_valid():
         code = form.cleaned_data["code"].replace(" ", "")
         if not code.isdigit():
-            form.add_error("code", "Enter a current code from your authenticator app.")
+            form.add_error("code", _("Enter a current code from your authenticator app."))
         else:
             result = twofactor.code_verify(user=user, code=code)
             if result.ok:
