@@ -94,8 +94,8 @@ def project_delete(*, project: Project, actor_id: int | None = None) -> None:
     if entry_count:
         raise ValidationError(
             ngettext(
-                "This project has %(count)d time entry; archive it instead of deleting it.",
-                "This project has %(count)d time entries; archive it instead of deleting it.",
+                "This project has %(count)s time entry; archive it instead of deleting it.",
+                "This project has %(count)s time entries; archive it instead of deleting it.",
                 entry_count,
             ),
             code="protected",

@@ -133,8 +133,8 @@ def _warnings(overlaps: list[int]) -> list[dict[str, Any]]:
     message = ngettext(
         # Translators: English says "1 of your other entries" too; other languages may
         # need a singular form.
-        "This entry overlaps %(count)d of your other entries.",
-        "This entry overlaps %(count)d of your other entries.",
+        "This entry overlaps %(count)s of your other entries.",
+        "This entry overlaps %(count)s of your other entries.",
         count,
     ) % {"count": count}
     return [{"code": "overlap", "message": message, "entries": overlaps}]
