@@ -158,7 +158,6 @@ def member_pages(world: World) -> list[str]:
         "/timesheet/",
         "/calendar/",
         "/calendar/feed/",
-        "/import/",
         "/jobs/",
         "/accounts/profile/",
         "/accounts/password/",
@@ -170,6 +169,7 @@ def member_pages(world: World) -> list[str]:
 
 def admin_pages(world: World) -> list[str]:
     return [
+        "/import/",
         "/clients/",
         "/clients/new/",
         f"/clients/{world.acme.pk}/edit/",
