@@ -105,6 +105,21 @@ class Fakes:
         return dict(json.loads(self.process.stdout.readline()))
 
 
+def worker_cpu_seconds(server: common.Server) -> float:
+    """User plus system CPU time its workers (every thread: PostHog's uploader, the log
+    handlers) have used so far. Unlike a latency it hardly depends on what else the machine
+    runs, so the on/off difference per request is the cost itself, not the run queue's."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in server.worker_pids():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / ticks
+
+
 def count_lines(path: Path) -> int:
     try:
         with path.open("rb") as f:
@@ -186,6 +201,7 @@ def main() -> None:
         for mode in modes:  # warm-up: imports, connections, caches; not measured
             load.drive(servers[mode].url, accounts, iterations=2, mix=load.analytics_mix)
         samples = {mode: load.Sample() for mode in modes}
+        cpu_start = {mode: worker_cpu_seconds(servers[mode]) for mode in modes}
         for r in range(args.rounds):
             shift = r % len(modes)
             order = modes[shift:] + modes[:shift]
@@ -201,13 +217,19 @@ def main() -> None:
                     )
                 )
         time.sleep(0.5)
+        cpu = {
+            mode: (worker_cpu_seconds(servers[mode]) - cpu_start[mode])
+            / max(samples[mode].requests, 1)
+            for mode in modes
+        }
         if args.breakdown or args.tracing:
-            breakdown(samples)
-        report(samples, servers, tmp, fakes.stats())
+            breakdown(samples, cpu)
+        report(samples, servers, tmp, fakes.stats(), cpu)
 
 
-def breakdown(samples: dict[str, load.Sample]) -> None:
-    """Each extra server against everything on and everything off (p50, p99, mean)."""
+def breakdown(samples: dict[str, load.Sample], cpu: dict[str, float]) -> None:
+    """Each extra server against everything on and everything off (p50, p99, mean, and
+    the workers' CPU per request, which the machine's load hardly moves)."""
     on, off = samples["on"], samples["off"]
     rows = []
     for mode, s in samples.items():
@@ -222,12 +244,25 @@ def breakdown(samples: dict[str, load.Sample]) -> None:
                 common.ms(common.mean(on.latencies) - common.mean(s.latencies)),
                 f"{common.percentile(s.latencies, 50) / common.percentile(off.latencies, 50):.3f}",
                 f"{common.percentile(s.latencies, 99) / common.percentile(off.latencies, 99):.3f}",
+                common.ms(cpu[mode]),
+                common.ms(cpu["on"] - cpu[mode]),
             ]
         )
     print()
     print(
         common.table(
-            ["server", "p50", "p99", "mean", "mean saved vs on", "p50 / off", "p99 / off"], rows
+            [
+                "server",
+                "p50",
+                "p99",
+                "mean",
+                "mean saved vs on",
+                "p50 / off",
+                "p99 / off",
+                "CPU / request",
+                "CPU saved vs on",
+            ],
+            rows,
         )
     )
 
@@ -237,6 +272,7 @@ def report(
     servers: dict[str, common.Server],
     tmp: Path,
     fakes: dict[str, int],
+    cpu: dict[str, float],
 ) -> None:
     rows = []
     stats: dict[str, dict[str, float]] = {}
@@ -255,12 +291,23 @@ def report(
                 f"{s.throughput:.1f}",
                 sum(s.failures.values()),
                 " / ".join(common.mib(p) for p in peaks),
+                common.ms(cpu[mode]),
             ]
         )
     print()
     print(
         common.table(
-            ["server", "requests", "p50", "p95", "p99", "req/s", "failed", "peak RSS of workers"],
+            [
+                "server",
+                "requests",
+                "p50",
+                "p95",
+                "p99",
+                "req/s",
+                "failed",
+                "peak RSS of workers",
+                "workers' CPU / request",
+            ],
             rows,
         )
     )
@@ -299,6 +346,10 @@ def report(
         "p99 hang/on": stats["hang"][99] / stats["on"][99],
     }
     throughput = samples["on"].throughput / samples["off"].throughput
+    print(
+        f"CPU per request on/off {cpu['on'] / cpu['off']:.3f} ({common.ms(cpu['on'])} against "
+        f"{common.ms(cpu['off'])}; not the goal's measure, but the one load hardly moves)"
+    )
     print(
         f"ratios: p50 on/off {ratios['p50 on/off']:.3f}, p95 on/off "
         f"{stats['on'][95] / stats['off'][95]:.3f}, p99 on/off {ratios['p99 on/off']:.3f}, "
