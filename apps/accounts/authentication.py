@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
@@ -29,10 +30,10 @@ class ApiTokenAuthentication(TokenAuthentication):
         try:
             text = token.decode("utf-8")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
+            raise exceptions.AuthenticationFailed(gettext("Invalid token.")) from None
         # A NUL cannot be sent to PostgreSQL in a query; no key contains one anyway.
         if not text or len(text) > _MAX_KEY_LENGTH or "\x00" in text:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(gettext("Invalid token."))
         return super().authenticate_credentials(token)
 
     def _cleanup_token(self, auth_token: ApiToken) -> bool:

@@ -24,6 +24,7 @@ from django.dispatch import receiver
 from django.forms.utils import ErrorList
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import ngettext
 from prometheus_client import Counter
 
 from apps.accounts import signals
@@ -59,11 +60,15 @@ def cool_off_seconds(request: Any = None) -> int:
 
 def locked_message(request: Any = None) -> str:
     minutes = max(1, round(cool_off_seconds(request) / 60))
-    return (
+    return ngettext(
         "Too many failed logins for this account or from this address: logging in is "
-        f"locked for {minutes} minute{'s' if minutes != 1 else ''}, even with the right "
-        "password. Try again later, or ask an administrator to unlock it."
-    )
+        "locked for %(count)s minute, even with the right password. Try again later, or "
+        "ask an administrator to unlock it.",
+        "Too many failed logins for this account or from this address: logging in is "
+        "locked for %(count)s minutes, even with the right password. Try again later, or "
+        "ask an administrator to unlock it.",
+        minutes,
+    ) % {"count": minutes}
 
 
 def locked_payload(request: Any = None) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from django.contrib.auth import SESSION_KEY as SESSION_AUTH_KEY
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -133,7 +134,7 @@ def qr_svg(device: TOTPDevice) -> str:
         light="#fff",
         svgclass="qr-code",
         lineclass=None,
-        title="QR code of the key for your authenticator app",
+        title=gettext("QR code of the key for your authenticator app"),
     )
 
 

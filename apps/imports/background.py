@@ -40,9 +40,9 @@ def _run(job: Job, progress: Progress) -> Outcome:
     error = ""
     if report.problems_total and not report.dry_run:
         error = ngettext(
-            "Nothing was imported: %(count)d row(s) cannot be imported "
+            "Nothing was imported: %(count)s row(s) cannot be imported "
             "(listed below). Fix them and upload the file again.",
-            "Nothing was imported: %(count)d row(s) cannot be imported "
+            "Nothing was imported: %(count)s row(s) cannot be imported "
             "(listed below). Fix them and upload the file again.",
             report.problems_total,
         ) % {"count": report.problems_total}

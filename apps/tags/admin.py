@@ -8,6 +8,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin import ServiceAdmin, actor_id
 from apps.tags import services
@@ -20,8 +21,8 @@ class MergeActionForm(ActionForm):
     keep = forms.ModelChoiceField(
         queryset=Tag.objects.all(),
         required=False,
-        label="Tag to keep (for merge)",
-        help_text="The selected tags' entries move to it; the others are deleted.",
+        label=_("Tag to keep (for merge)"),
+        help_text=_("The selected tags' entries move to it; the others are deleted."),
     )
 
 
@@ -38,7 +39,7 @@ class TagAdmin(ServiceAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
         return super().get_queryset(request).annotate(entries_total=Count("entries"))
 
-    @admin.display(description="Entries", ordering="entries_total")
+    @admin.display(description=_("Entries"), ordering="entries_total")
     def entry_count(self, obj: Any) -> int:
         return int(getattr(obj, "entries_total", 0))
 
@@ -53,7 +54,7 @@ class TagAdmin(ServiceAdmin):
     def service_delete(self, request: HttpRequest, obj: Tag) -> None:
         services.tag_delete(tag=obj, actor_id=actor_id(request))
 
-    @admin.action(permissions=["change"], description="Merge the selected tags into one")
+    @admin.action(permissions=["change"], description=_("Merge the selected tags into one"))
     def merge_tags(self, request: HttpRequest, queryset: QuerySet[Tag]) -> None:
         # The action form's own validation ran in the changelist; read the one field here.
         try:
@@ -62,7 +63,9 @@ class TagAdmin(ServiceAdmin):
             keep = None
         if keep is None:
             self.message_user(
-                request, "Choose the tag to keep next to the action, then merge.", messages.ERROR
+                request,
+                _("Choose the tag to keep next to the action, then merge."),
+                messages.ERROR,
             )
             return
         others = [tag for tag in queryset if tag.pk != keep.pk]
@@ -72,5 +75,8 @@ class TagAdmin(ServiceAdmin):
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
         self.message_user(
-            request, f"Merged {len(others)} tag(s) into {keep.name!r}.", messages.SUCCESS
+            request,
+            _("Merged %(count)d tag(s) into %(name)s.")
+            % {"count": len(others), "name": repr(keep.name)},
+            messages.SUCCESS,
         )

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -48,11 +50,12 @@ class TagsField(serializers.Field):
     entry services resolve the values (``apps.tags.services.tags_resolve``).
     """
 
+    # DRF fills these in with str.format (``{value}``, ``{limit}``), as its own messages.
     default_error_messages = {
-        "not_a_list": "Expected a list of tag ids or names.",
-        "too_many": f"An entry can have at most {services.MAX_TAGS_PER_ENTRY} tags.",
-        "bad_item": "Each tag is an id (a whole number) or a name (a string).",
-        "bad_id": "There is no tag with id {value}.",
+        "not_a_list": _("Expected a list of tag ids or names."),
+        "too_many": _("An entry can have at most {limit} tags."),
+        "bad_item": _("Each tag is an id (a whole number) or a name (a string)."),
+        "bad_id": _("There is no tag with id {value}."),
     }
 
     def to_representation(self, value: Any) -> list[dict[str, Any]]:
@@ -63,7 +66,7 @@ class TagsField(serializers.Field):
         if not isinstance(data, list):
             self.fail("not_a_list")
         if len(data) > services.MAX_TAGS_PER_ENTRY:
-            self.fail("too_many")
+            self.fail("too_many", limit=services.MAX_TAGS_PER_ENTRY)
         values: list[int | str] = []
         errors: list[str] = []
         for item in data:
@@ -76,12 +79,18 @@ class TagsField(serializers.Field):
                 continue
             name = item.strip()
             if len(name) > TAG_NAME_MAX_LENGTH:
-                errors.append(f"Tag {name[:20]!r}…: at most {TAG_NAME_MAX_LENGTH} characters.")
+                errors.append(
+                    gettext("Tag %(name)s…: at most %(limit)d characters.")
+                    % {"name": repr(name[:20]), "limit": TAG_NAME_MAX_LENGTH}
+                )
                 continue
             try:
                 validate_tag_name(name)
             except DjangoValidationError as exc:
-                errors.extend(f"Tag {name[:60]!r}: {m}" for m in exc.messages)
+                errors.extend(
+                    gettext("Tag %(name)s: %(problem)s") % {"name": repr(name[:60]), "problem": m}
+                    for m in exc.messages
+                )
                 continue
             values.append(name)
         if errors:
@@ -164,7 +173,12 @@ class TagViewSet(ServiceViewSet[Tag]):
         missing = [pk for pk in ids if pk not in found]
         if missing:
             raise serializers.ValidationError(
-                {"tags": [f"There is no tag with id {pk}." for pk in missing[:5]]}
+                {
+                    "tags": [
+                        gettext("There is no tag with id %(id)s.") % {"id": pk}
+                        for pk in missing[:5]
+                    ]
+                }
             )
         services.tag_merge(tag=keep, others=found.values(), actor_id=self.actor_id)
         return Response(TagSerializer(keep).data)

@@ -89,12 +89,12 @@ class TagFilterField(forms.ModelMultipleChoiceField):
         if len(values) > MAX_TAGS_PER_ENTRY:
             raise ValidationError(
                 ngettext(
-                    "Choose at most %(limit)d tag.",
-                    "Choose at most %(limit)d tags.",
+                    "Choose at most %(count)s tag.",
+                    "Choose at most %(count)s tags.",
                     MAX_TAGS_PER_ENTRY,
                 ),
                 code="too_many",
-                params={"limit": MAX_TAGS_PER_ENTRY},
+                params={"count": MAX_TAGS_PER_ENTRY},
             )
         for item in values:
             text = str(item)

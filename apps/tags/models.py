@@ -7,6 +7,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.limits import validate_text
 from apps.core.models import NAME_TAKEN, UniqueNameErrorMixin
@@ -23,7 +24,7 @@ def validate_tag_name(value: str) -> None:
     match = _TAG_SEPARATORS.search(value)
     if match is not None:
         raise ValidationError(
-            "A tag name cannot contain commas, tabs or line breaks.", code="separator"
+            _("A tag name cannot contain commas, tabs or line breaks."), code="separator"
         )
 
 
@@ -39,8 +40,9 @@ class Tag(UniqueNameErrorMixin, models.Model):
                 Lower("name"),
                 name="tag_name_unique_ci",
                 violation_error_code=NAME_TAKEN,
-                violation_error_message="There is already a tag with this name (names are "
-                "compared ignoring case).",
+                violation_error_message=_(
+                    "There is already a tag with this name (names are compared ignoring case)."
+                ),
             ),
         ]
 

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from apps.core.services import send_on_commit
 from apps.tags import signals
@@ -133,11 +134,13 @@ def tag_merge(*, tag: Tag, others: Iterable[Tag], actor_id: int | None = None) -
     """
     other_ids = sorted({other.pk for other in others if other.pk != tag.pk})
     if not other_ids:
-        raise ValidationError({"tags": "Choose at least one other tag to merge into this one."})
+        raise ValidationError(
+            {"tags": gettext("Choose at least one other tag to merge into this one.")}
+        )
     # Lock the rows so a concurrent merge or rename of the same tags waits.
     locked = list(Tag.objects.select_for_update().filter(pk__in=[tag.pk, *other_ids]))
     if len(locked) != len(other_ids) + 1:
-        raise ValidationError({"tags": "One of these tags no longer exists."})
+        raise ValidationError({"tags": gettext("One of these tags no longer exists.")})
     entry_ids = _entries_with(other_ids)
     through = _through()
     through.objects.bulk_create(
@@ -193,7 +196,7 @@ def tags_resolve(
         if isinstance(item, Tag):
             tags.append(item)
         elif isinstance(item, bool):
-            raise ValidationError({"tags": "A tag is a name or an id."})
+            raise ValidationError({"tags": gettext("A tag is a name or an id.")})
         elif isinstance(item, int):
             ids.append(item)
         elif isinstance(item, str):
@@ -201,18 +204,32 @@ def tags_resolve(
             if name and name.lower() not in {n.lower() for n in names}:
                 names.append(name)
         else:
-            raise ValidationError({"tags": "A tag is a name or an id."})
+            raise ValidationError({"tags": gettext("A tag is a name or an id.")})
     if len({*(t.pk for t in tags), *ids}) + len(names) > limit:
-        raise ValidationError({"tags": f"An entry can have at most {limit} tags."}, code="too_many")
+        too_many = ngettext(
+            "An entry can have at most %(count)s tag.",
+            "An entry can have at most %(count)s tags.",
+            limit,
+        )
+        refused = ValidationError(too_many, code="too_many", params={"count": limit})
+        raise ValidationError({"tags": refused})
     errors: list[ValidationError] = []
     if any(_UNSTORABLE.search(name) for name in names):
         # Not even looked up: no database takes these in any text, a query parameter too.
-        errors.append(ValidationError("A tag name cannot contain U+0000 or a lone surrogate."))
+        errors.append(
+            ValidationError(gettext("A tag name cannot contain U+0000 or a lone surrogate."))
+        )
     if ids:
         found = Tag.objects.in_bulk(ids)
         for pk in ids:
             if pk not in found:
-                errors.append(ValidationError(f"There is no tag with id {pk}.", code="unknown"))
+                errors.append(
+                    ValidationError(
+                        gettext("There is no tag with id %(id)s."),
+                        code="unknown",
+                        params={"id": pk},
+                    )
+                )
             else:
                 tags.append(found[pk])
     if errors:
@@ -227,10 +244,18 @@ def tags_resolve(
             Tag._meta.get_field("name").clean(name, None)
         except ValidationError as exc:
             errors.extend(
-                ValidationError(f"Tag {name[:60]!r}: {message}") for message in exc.messages
+                ValidationError(
+                    gettext("Tag %(name)s: %(problem)s")
+                    % {"name": repr(name[:60]), "problem": message}
+                )
+                for message in exc.messages
             )
         if not create:
-            errors.append(ValidationError(f"There is no tag named {name[:60]!r}."))
+            errors.append(
+                ValidationError(
+                    gettext("There is no tag named %(name)s.") % {"name": repr(name[:60])}
+                )
+            )
     if errors:
         raise ValidationError({"tags": errors})
     for name in names:

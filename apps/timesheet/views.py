@@ -79,8 +79,8 @@ def _render(
 
 def _nothing_saved(count: int) -> str:
     return ngettext(
-        "Nothing was saved: %(count)d cell needs fixing.",
-        "Nothing was saved: %(count)d cells need fixing.",
+        "Nothing was saved: %(count)s cell needs fixing.",
+        "Nothing was saved: %(count)s cells need fixing.",
         count,
     ) % {"count": count}
 
@@ -114,8 +114,8 @@ def week_grid(request: AuthenticatedHttpRequest) -> HttpResponse:
         if copied:
             extra.extend(copied)
             text = ngettext(
-                "Copied %(count)d row of last week (not its hours).",
-                "Copied %(count)d rows of last week (not their hours).",
+                "Copied %(count)s row of last week (not its hours).",
+                "Copied %(count)s rows of last week (not their hours).",
                 len(copied),
             )
             messages.info(request, text % {"count": len(copied)})
@@ -124,8 +124,8 @@ def week_grid(request: AuthenticatedHttpRequest) -> HttpResponse:
     grid = timesheet_grid(user=request.user, week=week, tz=tz, extra_rows=extra)
     if grid.dropped_rows:
         text = ngettext(
-            "A week holds at most %(limit)d rows; %(count)d was left out.",
-            "A week holds at most %(limit)d rows; %(count)d were left out.",
+            "A week holds at most %(limit)d rows; %(count)s was left out.",
+            "A week holds at most %(limit)d rows; %(count)s were left out.",
             grid.dropped_rows,
         )
         messages.warning(request, text % {"limit": MAX_ROWS, "count": grid.dropped_rows})

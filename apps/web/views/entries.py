@@ -38,8 +38,8 @@ def _warn_overlaps(request: HttpRequest, overlaps: list[int]) -> None:
         ((reverse("web:entry-edit", args=[pk]), pk) for pk in overlaps),
     )
     text = ngettext(
-        "This entry overlaps %(count)d other entry: %(links)s.",
-        "This entry overlaps %(count)d other entries: %(links)s.",
+        "This entry overlaps %(count)s other entry: %(links)s.",
+        "This entry overlaps %(count)s other entries: %(links)s.",
         len(overlaps),
     )
     # The links are built (and escaped) above; the sentence is escaped here.

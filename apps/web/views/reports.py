@@ -45,7 +45,7 @@ from apps.web.templatetags.tt import hm, shortdate
 
 # Longer periods are charted per month: daily bars would be too thin to tell apart or label.
 MAX_DAILY_BARS = 62
-EXPORT_LABELS = {
+EXPORT_LABELS: dict[str, StrOrPromise] = {
     "csv": "CSV",
     "xlsx": _("Excel (XLSX)"),
     "json": "JSON",
@@ -114,24 +114,24 @@ def _charts(
     if unit == "day":
         time_title = gettext("Hours per day, %(start)s to %(end)s") % period
         over = ngettext(
-            "%(total)s (hours:minutes) over %(count)d day; "
+            "%(total)s (hours:minutes) over %(count)s day; "
             "the table below the chart lists the same numbers.",
-            "%(total)s (hours:minutes) over %(count)d days; "
+            "%(total)s (hours:minutes) over %(count)s days; "
             "the table below the chart lists the same numbers.",
             len(bars),
         )
     else:
         time_title = gettext("Hours per month, %(start)s to %(end)s") % period
         over = ngettext(
-            "%(total)s (hours:minutes) over %(count)d month; "
+            "%(total)s (hours:minutes) over %(count)s month; "
             "the table below the chart lists the same numbers.",
-            "%(total)s (hours:minutes) over %(count)d months; "
+            "%(total)s (hours:minutes) over %(count)s months; "
             "the table below the chart lists the same numbers.",
             len(bars),
         )
     projects = ngettext(
-        "%(count)d project by hours; the table below the chart lists the same numbers.",
-        "%(count)d projects by hours; the table below the chart lists the same numbers.",
+        "%(count)s project by hours; the table below the chart lists the same numbers.",
+        "%(count)s projects by hours; the table below the chart lists the same numbers.",
         len(project_bars),
     )
     return {

@@ -150,13 +150,13 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
                 messages.warning(
                     request,
                     ngettext(
-                        "Recovery code used; %(left)d left. Each one works once: make new ones "
+                        "Recovery code used; %(count)s left. Each one works once: make new ones "
                         "from the two-factor page if you are running low.",
-                        "Recovery code used; %(left)d left. Each one works once: make new ones "
+                        "Recovery code used; %(count)s left. Each one works once: make new ones "
                         "from the two-factor page if you are running low.",
                         left,
                     )
-                    % {"left": left},
+                    % {"count": left},
                 )
             return HttpResponseRedirect(next_url)
         form.refuse(result)
