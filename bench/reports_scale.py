@@ -235,8 +235,10 @@ def run_cases(args: argparse.Namespace, admin_id: int) -> None:
     browser = Client()
     browser.force_login(admin)
     page_ratios: dict[str, float] = {}
+    api_medians: dict[str, float] = {}
+    page_medians: dict[str, float] = {}
     tz = ZoneInfo(TIMEZONE)
-    rows = []
+    rows: list[list[object]] = []
     ratios: dict[str, float] = {}
     year_by_day = 0.0
     plans: list[str] = []
@@ -296,6 +298,8 @@ def run_cases(args: argparse.Namespace, admin_id: int) -> None:
             case = f"{period} by {group_by}"
             ratios[case] = ratio
             page_ratios[case] = page_t / api_t
+            api_medians[case] = api_t
+            page_medians[case] = page_t
             if period == "year" and group_by == "day":
                 year_by_day = api_t
             hand_plan = explain(HAND_SQL[group_by], hand_params(start, end, tz))
@@ -327,6 +331,19 @@ def run_cases(args: argparse.Namespace, admin_id: int) -> None:
                     plans.append(f"### the report's query {n}\n\n{sql}\n\n{plan}\n")
                 hand_sql = HAND_SQL[group_by].strip()
                 plans.append(f"### hand-written SQL\n\n{hand_sql}\n\n{hand_plan}\n")
+    # The page shows three groupings: its table's, hours per day (or per month, summed
+    # from the days) and hours per project. "page / APIs shown" compares it with the API
+    # calls that give the same numbers (each grouping once, timed in its own case above);
+    # the goal is judged by "page / API", the one call of the table's grouping.
+    shown_ratios: dict[str, float] = {}
+    for row in rows:
+        case = str(row[0])
+        period, group_by = case.split(" by ")
+        shown = sum(
+            api_medians[f"{period} by {g}"] for g in dict.fromkeys((group_by, "day", "project"))
+        )
+        shown_ratios[case] = page_medians[case] / shown
+        row.append(f"{shown_ratios[case]:.2f}")
     print()
     print(
         common.table(
@@ -341,6 +358,7 @@ def run_cases(args: argparse.Namespace, admin_id: int) -> None:
                 "same answer",
                 "page",
                 "page / API",
+                "page / APIs shown",
             ],
             rows,
         )
@@ -351,6 +369,11 @@ def run_cases(args: argparse.Namespace, admin_id: int) -> None:
     print(f"load average at end: {common.load_average()}")
     worst_case, worst = max(ratios.items(), key=lambda item: item[1])
     page_case, page_worst = max(page_ratios.items(), key=lambda item: item[1])
+    shown_case, shown_worst = max(shown_ratios.items(), key=lambda item: item[1])
+    print(
+        f"worst report page / the API calls it shows {shown_worst:.2f} ({shown_case}; "
+        "information only: the goal is judged by page / API, the table's one call)"
+    )
     met = (
         worst <= GOAL_RATIO
         and page_worst <= GOAL_PAGE
