@@ -50,7 +50,7 @@ if "metrics" in _off:
     ]
     DATABASES = copy.deepcopy(_DATABASES)
     DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
-        "django_prometheus.db.backends.", "django.db.backends.", 1
+        "apps.monitoring.db.backends.", "django.db.backends.", 1
     )
     METRICS_ENABLED = False
 if "context" in _off:

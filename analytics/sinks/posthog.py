@@ -2,9 +2,11 @@
 
 * One client per process, created on first use and re-created when the process id
   changes, so a client built before gunicorn forks (``--preload``) is never shared.
-* Capturing only puts the event on the SDK's bounded in-memory queue; a background
-  thread uploads. When the queue is full or PostHog is down, events are dropped and
-  counted in ``<prefix>_events_dropped_total{sink="posthog"}``. A request never waits.
+* A request only decides (consent, the user's hash, flags) and puts the event on a
+  bounded hand-off queue; one thread per process hands it to the SDK (whose own work per
+  event, its system context and checks, is then off the request's path), and the SDK's
+  thread uploads. When a queue is full or PostHog is down, events are dropped and counted
+  in ``<prefix>_events_dropped_total{sink="posthog"}``. A request never waits.
 * ``before_send`` is the last gate: the event must be declared and outbound, its
   properties must be declared with valid values, everything else (``$ip``, the SDK's OS
   and Python details, ...) is stripped, and GeoIP is disabled.
@@ -31,6 +33,7 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import re
 import threading
 import time
@@ -360,6 +363,7 @@ def reset() -> None:
 
 def _flush_at_exit() -> None:
     # Management commands and workers exit right after their last event: deliver first.
+    drain_handoff(timeout=float(conf.get("POSTHOG_EXIT_FLUSH_TIMEOUT")))
     client = _existing_client()
     if client is not None:
         client.flush(timeout_seconds=float(conf.get("POSTHOG_EXIT_FLUSH_TIMEOUT")))
@@ -487,6 +491,96 @@ def _features(actor_id: ActorId) -> dict[str, bool]:
     return features
 
 
+@dataclass(frozen=True)
+class _Capture:
+    """An event as the request decided it, for the hand-off thread to give the SDK."""
+
+    state: _State
+    name: str
+    distinct_id: str | None
+    properties: dict[str, Any]
+    timestamp: Any
+    groups: dict[str, str]
+
+    def run(self) -> None:
+        token = _rejected.set(False)
+        try:
+            queued = self.state.client.capture(
+                self.name,
+                distinct_id=self.distinct_id,
+                properties=self.properties,
+                timestamp=self.timestamp,
+                groups=self.groups or None,
+                disable_geoip=True,
+            )
+            rejected = _rejected.get()
+        finally:
+            _rejected.reset(token)
+        if queued is None and not rejected:
+            metrics.dropped(sink=SINK, reason="queue_full")
+
+
+@dataclass(frozen=True)
+class _Handoff:
+    pid: int
+    queue: queue.Queue[_Capture]
+    thread: threading.Thread
+
+
+_handoff: _Handoff | None = None
+
+
+def _run_handoff(captures: queue.Queue[_Capture]) -> None:
+    while True:
+        capture = captures.get()
+        try:
+            capture.run()
+        except Exception:
+            logger.exception("analytics PostHog hand-off failed on %s", capture.name)
+            metrics.dropped(sink=SINK, reason="error")
+        finally:
+            captures.task_done()
+
+
+def _handoff_queue() -> queue.Queue[_Capture]:
+    """This process's hand-off queue and its thread (started on first use and again in
+    a forked child, whose parent's thread did not survive the fork)."""
+    global _handoff
+    handoff = _handoff
+    pid = os.getpid()
+    if handoff is not None and handoff.pid == pid and handoff.thread.is_alive():
+        return handoff.queue
+    with _lock:
+        handoff = _handoff
+        if handoff is None or handoff.pid != pid or not handoff.thread.is_alive():
+            captures: queue.Queue[_Capture] = queue.Queue(
+                maxsize=max(1, int(conf.get("POSTHOG_MAX_QUEUE_SIZE")))
+            )
+            thread = threading.Thread(
+                target=_run_handoff, args=(captures,), name="posthog-handoff", daemon=True
+            )
+            thread.start()
+            handoff = _handoff = _Handoff(pid=pid, queue=captures, thread=thread)
+            _register_exit_flush()
+        return handoff.queue
+
+
+def drain_handoff(*, timeout: float) -> None:
+    """Wait (up to ``timeout``) until the hand-off thread has given every event queued so
+    far to the SDK."""
+    handoff = _handoff
+    if handoff is None or handoff.pid != os.getpid():
+        return
+    deadline = time.monotonic() + timeout
+    done = handoff.queue.all_tasks_done
+    with done:
+        while handoff.queue.unfinished_tasks:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not handoff.thread.is_alive():
+                return
+            done.wait(remaining)
+
+
 class PostHogSink:
     name = SINK
 
@@ -503,26 +597,18 @@ class PostHogSink:
                 properties["$set"] = person
             properties.update(_features(event.actor_id))
         groups = _current_groups(state)
-        token = _rejected.set(False)
+        capture = _Capture(state, event.name, distinct_id, properties, event.timestamp, groups)
         try:
-            queued = state.client.capture(
-                event.name,
-                distinct_id=distinct_id,
-                properties=properties,
-                timestamp=event.timestamp,
-                groups=groups or None,
-                disable_geoip=True,
-            )
-            rejected = _rejected.get()
-        finally:
-            _rejected.reset(token)
-        if queued is None and not rejected:
+            _handoff_queue().put_nowait(capture)
+        except queue.Full:
             metrics.dropped(sink=SINK, reason="queue_full")
 
     def flush(self, *, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        drain_handoff(timeout=timeout)
         client = _existing_client()
         if client is not None:
-            client.flush(timeout_seconds=timeout)
+            client.flush(timeout_seconds=max(0.0, deadline - time.monotonic()))
         from analytics import ledger
 
         ledger.drain()

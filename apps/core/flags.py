@@ -233,16 +233,23 @@ def is_experiment(toggle: Toggle, row: Any) -> bool:
     return toggle.experiment or bool(row is not None and getattr(row, "percent", None))
 
 
-def experiments() -> list[str]:
-    """Names of the declared flags that are experiments or rollouts right now."""
+def _experiment_rows() -> list[tuple[Toggle, Any]]:
+    """The declared experiment and rollout flags with their rows, from one read of the
+    cached list of flags (an event of a user asks for them: one cache read, not one per
+    declared flag)."""
     from waffle import get_waffle_flag_model
 
-    model = get_waffle_flag_model()
-    return [
-        toggle.name
-        for toggle in declared()
-        if toggle.kind == Kind.FLAG and is_experiment(toggle, _row(model, toggle.name))
-    ]
+    rows = {row.name: row for row in get_waffle_flag_model().get_all()}
+    found = []
+    for toggle in declared():
+        if toggle.kind == Kind.FLAG and is_experiment(toggle, rows.get(toggle.name)):
+            found.append((toggle, rows.get(toggle.name)))
+    return found
+
+
+def experiments() -> list[str]:
+    """Names of the declared flags that are experiments or rollouts right now."""
+    return [toggle.name for toggle, _row_ in _experiment_rows()]
 
 
 def analytics_features(request: Any, actor_id: Any) -> dict[str, bool]:
@@ -257,7 +264,11 @@ def analytics_features(request: Any, actor_id: Any) -> dict[str, bool]:
     user = getattr(request, "user", None)
     if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) != actor_id:
         return {}
-    return {name: flag_is_active(request, name) for name in experiments()}
+    plain = _plain(request)
+    return {
+        toggle.name: toggle.default if row is None else bool(row.is_active(plain))
+        for toggle, row in _experiment_rows()
+    }
 
 
 # --- State, as the admin and `flags list` describe it -----------------------------------------
