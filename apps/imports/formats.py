@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from apps.core.limits import MAX_DATE, MIN_DATE, RANGE_PARAMS, RANGE_TEMPLATE
 
@@ -26,7 +28,8 @@ class RowError(ValueError):
 @dataclass(frozen=True)
 class Format:
     key: str
-    label: str
+    # Shown in the import form's menu and messages, in the reader's language.
+    label: StrOrPromise
     # column key -> the headers that name it in this tool's export (lower case)
     headers: dict[str, tuple[str, ...]]
     required: tuple[str, ...]
@@ -38,7 +41,7 @@ COLUMNS = ("email", "client", "project", "task", "notes", "billable", "tags")
 FORMATS: dict[str, Format] = {
     "toggl": Format(
         "toggl",
-        "Toggl Track (detailed report, CSV)",
+        _("Toggl Track (detailed report, CSV)"),
         {
             "email": ("email",),
             "client": ("client",),
@@ -57,7 +60,7 @@ FORMATS: dict[str, Format] = {
     ),
     "clockify": Format(
         "clockify",
-        "Clockify (detailed report, CSV)",
+        _("Clockify (detailed report, CSV)"),
         {
             "email": ("email",),
             "client": ("client",),
@@ -76,7 +79,7 @@ FORMATS: dict[str, Format] = {
     ),
     "kimai": Format(
         "kimai",
-        "Kimai (timesheet export, CSV)",
+        _("Kimai (timesheet export, CSV)"),
         {
             "email": ("e-mail", "email"),
             "client": ("customer",),

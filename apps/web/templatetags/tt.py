@@ -139,6 +139,27 @@ def shortdate(value: Any) -> str:
     return str(format_date(day, _date_pattern(language), locale=_locale(language)))
 
 
+def _skeleton(day: date, skeleton: str) -> str:
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    locale = _locale(language)
+    return str(format_date(day, locale.datetime_skeletons[skeleton], locale=locale))
+
+
+def day_month(day: date) -> str:
+    """A chart axis's day: "1 Dec", "1. Dez.", "1 déc.", "1 dec"."""
+    return _skeleton(day, "MMMd")
+
+
+def month_year(day: date) -> str:
+    """A chart axis's month: "Dec 2026", "Dez. 2026", "déc. 2026"."""
+    return _skeleton(day, "yMMM")
+
+
+def month_name_year(day: date) -> str:
+    """A month in full: "December 2026", "Dezember 2026"."""
+    return _skeleton(day, "yMMMM")
+
+
 def _decimal(value: Any) -> Decimal | None:
     try:
         number = Decimal(str(value))

@@ -31,16 +31,24 @@ def _languages() -> Any:
 def test_it_offers_the_browser_default_and_each_language_in_its_own_name(
     member_web: Client, member: Any
 ) -> None:
-    Profile.objects.filter(user=member).update(language="fr")
-    html = member_web.get("/accounts/profile/").content.decode()
-    select = html[
-        html.index('name="language"') : html.index("</select>", html.index('name="language"'))
-    ]
-    assert '<option value="">Browser default</option>' in select
+    def language_menu() -> tuple[str, str]:
+        html = member_web.get("/accounts/profile/").content.decode()
+        start = html.index('name="language"')
+        return html, html[start : html.index("</select>", start)]
+
+    html, select = language_menu()
+    assert '<option value="" selected>Browser default</option>' in select
     for code, name in LANGUAGES:
-        assert f'<option value="{code}">{name}</option>' in select or code == "fr"
-    assert '<option value="fr" selected>Français</option>' in select
+        assert f'<option value="{code}">{name}</option>' in select
     assert '<label for="id_language">Language</label>' in html
+    assert_valid_page(html)
+
+    # A stored choice is selected, and the page speaks it (the names stay as they are).
+    Profile.objects.filter(user=member).update(language="fr")
+    html, select = language_menu()
+    assert '<option value="fr" selected>Français</option>' in select
+    assert '<option value="de">Deutsch</option>' in select
+    assert '<html lang="fr"' in html
     assert_valid_page(html)
 
 
@@ -85,20 +93,20 @@ def test_it_keeps_the_language_when_a_post_leaves_it_out(member_web: Client, mem
 def test_it_refuses_an_unknown_language_with_a_field_error_and_saves_nothing(
     member_web: Client, member: Any, language: str
 ) -> None:
-    Profile.objects.filter(user=member).update(language="fr")
+    Profile.objects.filter(user=member).update(language="en")
     response = member_web.post(
         "/accounts/profile/",
         {"timezone": "Europe/Berlin", "theme": "dark", "first_name": "Ann", "language": language},
     )
-    # Refused like an unknown theme: the form again, with the field's message.
-    assert response.status_code == 200
+    # Refused like any bad input: 400 with the form again and the field's message.
+    assert response.status_code == 400
     html = response.content.decode()
     assert 'id="id_language_error"' in html
     assert "Choose one of the languages offered." in html
     assert "\x00" not in html
     assert "x" * 100 not in html  # the message does not echo what was posted
     profile = Profile.objects.select_related("user").get(user=member)
-    assert (profile.language, profile.theme, profile.timezone) == ("fr", "auto", "UTC")
+    assert (profile.language, profile.theme, profile.timezone) == ("en", "auto", "UTC")
     assert profile.user.first_name == ""
 
 

@@ -133,9 +133,9 @@ def test_it_charts_long_periods_per_month(member_web: Client, week: dict[str, An
     response = member_web.get("/reports/?start=2026-01-01&end=2026-06-30")
     assert response.context["time_unit"] == "month"
     assert [bar.label for bar in response.context["time_bars"]][:3] == [
-        "Jan 26",
-        "Feb 26",
-        "Mar 26",
+        "Jan 2026",
+        "Feb 2026",
+        "Mar 2026",
     ]
     assert response.context["time_bars"][2].value == pytest.approx(3.5)
 

@@ -51,7 +51,9 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("Profile saved."))
             return redirect("web:profile")
     context = {"form": form, "role": _("Admin") if user_is_admin(user) else _("Member")}
-    return render(request, "web/account/profile.html", context)
+    # A refused post answers 400 with the form and each field's message, as every form does.
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/account/profile.html", context, status=status)
 
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):

@@ -17,7 +17,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -41,10 +41,19 @@ from apps.reports.exports import (
 from apps.reports.selectors import report_summaries
 from apps.reports.signals import report_viewed
 from apps.web.forms import GROUP_LABELS, EntryFilterForm, ReportForm
-from apps.web.templatetags.tt import hm, shortdate
+from apps.web.templatetags.tt import day_month, hm, month_name_year, month_year, shortdate
 
 # Longer periods are charted per month: daily bars would be too thin to tell apart or label.
 MAX_DAILY_BARS = 62
+# The table's heading per grouping: a whole phrase, so each language words it its own way.
+GROUP_HEADINGS: dict[str, StrOrPromise] = {
+    "project": _("By project"),
+    "client": _("By client"),
+    "task": _("By task"),
+    "user": _("By person"),
+    "day": _("By day"),
+    "tag": _("By tag"),
+}
 EXPORT_LABELS: dict[str, StrOrPromise] = {
     "csv": "CSV",
     "xlsx": _("Excel (XLSX)"),
@@ -70,7 +79,7 @@ def time_bars(start: date, end: date, rows: list[dict[str, Any]]) -> tuple[str, 
         # Axis labels carry the month ("1 Dec"); the chart skips some when they would crowd.
         return "day", [
             Bar(
-                label=dateformat.format(d, "j M"),
+                label=day_month(d),
                 value=seconds.get(d.isoformat(), 0) / 3600,
                 title=shortdate(d),
             )
@@ -81,7 +90,7 @@ def time_bars(start: date, end: date, rows: list[dict[str, Any]]) -> tuple[str, 
         month = d.replace(day=1)
         months[month] = months.get(month, 0.0) + seconds.get(d.isoformat(), 0) / 3600
     return "month", [
-        Bar(label=dateformat.format(m, "M y"), value=value, title=dateformat.format(m, "F Y"))
+        Bar(label=month_year(m), value=value, title=month_name_year(m))
         for m, value in months.items()
     ]
 
@@ -194,6 +203,7 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
         summary=summary,
         charts=charts,
         group_label=GROUP_LABELS[group_by],
+        group_heading=GROUP_HEADINGS[group_by],
         exports=export_links(request, query),
         entries_url=reverse("web:entry-list") + "?" + urlencode(query.as_query_items()),
         **_charts(start, end, summaries, summary, draw=charts),
