@@ -59,6 +59,15 @@ class SetupForm(forms.Form):
             "when it can. You can change it later in your profile."
         ),
     )
+    # The installation's: what new accounts start with (the project's hook stores it).
+    default_timezone = forms.ChoiceField(
+        required=False,
+        label=_("Default time zone for new accounts"),
+        help_text=_(
+            "The zone of the people who will use this installation; each can change "
+            "theirs later. Filled in from your browser when it can."
+        ),
+    )
     # Nothing preselected: the person setting up has to choose.
     telemetry = forms.ChoiceField(
         label=_("Send an anonymous installation report?"),
@@ -73,11 +82,13 @@ class SetupForm(forms.Form):
     def __init__(self, *args: Any, installation: Installation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.installation = installation
-        field = cast(forms.ChoiceField, self.fields["timezone"])
-        field.choices = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+        zones = sorted(zoneinfo.available_timezones())
         default = str(settings.TIME_ZONE)
-        field.initial = default if default in zoneinfo.available_timezones() else "UTC"
-        field.widget.attrs["data-browser-timezone"] = "true"
+        for name in ("timezone", "default_timezone"):
+            field = cast(forms.ChoiceField, self.fields[name])
+            field.choices = [(zone, zone) for zone in zones]
+            field.initial = default if default in zones else "UTC"
+            field.widget.attrs["data-browser-timezone"] = "true"
         # create_superuser() does not validate: apply the user model's own rules here.
         model = get_user_model()
         username = model._meta.get_field(model.USERNAME_FIELD)

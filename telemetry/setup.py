@@ -40,9 +40,12 @@ def no_superuser_exists() -> bool:
     return not get_user_model()._default_manager.filter(is_superuser=True, is_active=True).exists()
 
 
-def create_superuser(*, username: str, email: str, password: str, time_zone: str = "") -> Any:
+def create_superuser(
+    *, username: str, email: str, password: str, time_zone: str = "", default_time_zone: str = ""
+) -> Any:
     """The default ``TELEMETRY_CREATE_ADMIN``: what ``createsuperuser`` would make (a
-    project with per-user time zones stores ``time_zone`` in its own hook)."""
+    project with time zones stores ``time_zone``, the admin's, and ``default_time_zone``,
+    the installation's, in its own hook)."""
     return get_user_model()._default_manager.create_superuser(
         username=username, email=email, password=password
     )
@@ -100,7 +103,14 @@ class Completed:
 
 
 def complete(
-    *, token: str, username: str, email: str, password: str, choice: str, time_zone: str = ""
+    *,
+    token: str,
+    username: str,
+    email: str,
+    password: str,
+    choice: str,
+    time_zone: str = "",
+    default_time_zone: str = "",
 ) -> Completed:
     """Create the first administrator and store the telemetry answer, in one transaction.
 
@@ -115,7 +125,11 @@ def complete(
         if not token_matches(installation=installation, token=token):
             raise SetupError("wrong setup token")
         user = conf.hook("CREATE_ADMIN")(
-            username=username, email=email, password=password, time_zone=time_zone
+            username=username,
+            email=email,
+            password=password,
+            time_zone=time_zone,
+            default_time_zone=default_time_zone,
         )
         services.decision_set(state=choice, channel=Channel.SETUP, user=user)
         Installation.objects.filter(pk=Installation.SINGLETON_ID).update(

@@ -39,7 +39,9 @@ def setup_page(request: HttpRequest) -> HttpResponse:
         "token_pending": bool(installation.setup_token_hash),
         **presentation.transparency(installation=installation),
     }
-    return render(request, "telemetry/setup.html", context)
+    # A refused post: 400, the form again with each field's message (nothing is lost).
+    status = 400 if request.method == "POST" else 200
+    return render(request, "telemetry/setup.html", context, status=status)
 
 
 def _complete(request: HttpRequest, form: SetupForm) -> HttpResponse:
@@ -52,6 +54,7 @@ def _complete(request: HttpRequest, form: SetupForm) -> HttpResponse:
             password=data["password1"],
             choice=data["telemetry"],
             time_zone=data.get("timezone") or "",
+            default_time_zone=data.get("default_timezone") or "",
         )
     except setup.SetupError as exc:
         # Someone else finished first, or the token changed since the form was checked.

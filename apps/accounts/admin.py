@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import services
-from apps.accounts.models import ApiToken, Profile
+from apps.accounts.models import AccountDefaults, ApiToken, Profile
 from apps.core.admin import ServiceAdmin, actor_id
 
 User = get_user_model()
@@ -81,6 +81,32 @@ class ProfileAdmin(ServiceAdmin):
 
     def service_update(self, request: HttpRequest, obj: Profile, data: dict[str, Any]) -> Profile:
         return services.profile_update(user=obj.user, data=data)
+
+
+@admin.register(AccountDefaults)
+class AccountDefaultsAdmin(ServiceAdmin):
+    """The one row of what new accounts start with; written by the same service as the
+    setup page."""
+
+    list_display = ("__str__", "timezone")
+    fields = ("timezone",)
+    actions = None
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not AccountDefaults.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def service_create(self, request: HttpRequest, data: dict[str, Any]) -> AccountDefaults:
+        return services.account_defaults_update(timezone=str(data.get("timezone") or ""))
+
+    def service_update(
+        self, request: HttpRequest, obj: AccountDefaults, data: dict[str, Any]
+    ) -> AccountDefaults:
+        return services.account_defaults_update(
+            timezone=str(data.get("timezone", obj.timezone) or "")
+        )
 
 
 @admin.register(ApiToken)

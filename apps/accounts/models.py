@@ -50,6 +50,28 @@ class ReportPreset(models.TextChoices):
     CUSTOM = "custom", pgettext_lazy("report period", "Custom")
 
 
+class AccountDefaults(models.Model):
+    """What a new account starts with: the installation's default time zone (asked on the
+    first-run setup page, changed in the admin). One row; a missing row means UTC."""
+
+    SINGLETON_ID = 1
+
+    timezone = models.CharField(
+        _("default time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_timezone],
+        help_text=_("New accounts start in this zone; each person can change theirs."),
+    )
+
+    class Meta:
+        verbose_name = _("account defaults")
+        verbose_name_plural = _("account defaults")
+
+    def __str__(self) -> str:
+        return str(_("Account defaults"))
+
+
 class Profile(models.Model):
     """What TimeTracker knows about a user beyond django.contrib.auth."""
 

@@ -7,9 +7,25 @@ from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from apps.accounts.models import Profile, Role
+from apps.accounts.models import AccountDefaults, Profile, Role, validate_timezone
+
+
+def default_timezone() -> str:
+    """The zone a new account starts in (``AccountDefaults``; UTC without a row, or when
+    the stored value is no zone)."""
+    stored = (
+        AccountDefaults.objects.filter(pk=AccountDefaults.SINGLETON_ID)
+        .values_list("timezone", flat=True)
+        .first()
+    )
+    try:
+        validate_timezone(stored or "")
+    except ValidationError:
+        return "UTC"
+    return str(stored)
 
 
 def profile_get(*, user: User) -> Profile:
@@ -19,7 +35,10 @@ def profile_get(*, user: User) -> Profile:
         return cached
     profile, _ = Profile.objects.get_or_create(
         user=user,
-        defaults={"role": Role.ADMIN if getattr(user, "is_superuser", False) else Role.MEMBER},
+        defaults={
+            "role": Role.ADMIN if getattr(user, "is_superuser", False) else Role.MEMBER,
+            "timezone": default_timezone(),
+        },
     )
     user._profile_cache = profile  # type: ignore[attr-defined]
     return profile

@@ -15,8 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts import signals
-from apps.accounts.models import API_TOKEN_NAME_MAX_LENGTH, ApiToken, Profile, Role
-from apps.accounts.selectors import profile_get
+from apps.accounts.models import (
+    API_TOKEN_NAME_MAX_LENGTH,
+    AccountDefaults,
+    ApiToken,
+    Profile,
+    Role,
+)
+from apps.accounts.selectors import default_timezone, profile_get
 from apps.core.services import apply_changes, save_changes, send_on_commit
 
 # What an administrator may change on a login (the Django admin's user page); the password
@@ -43,7 +49,7 @@ def user_create(
     password: str | None,
     email: str = "",
     role: str = Role.MEMBER,
-    timezone: str = "UTC",
+    timezone: str | None = None,
 ) -> User:
     """Create a login with its profile. Admins get Django admin access too.
 
@@ -54,16 +60,31 @@ def user_create(
     user = get_user_model().objects.create_user(
         username=username, email=email, password=password, is_staff=is_admin
     )
-    profile = Profile(user=user, role=role, timezone=timezone)
+    profile = Profile(user=user, role=role, timezone=timezone or default_timezone())
     profile.full_clean()
     profile.save()
     return user
 
 
 @transaction.atomic
-def setup_admin_create(*, username: str, email: str, password: str, time_zone: str = "") -> User:
+def account_defaults_update(*, timezone: str) -> AccountDefaults:
+    """Set the zone new accounts start in (the setup page and the admin both come here)."""
+    defaults, _created = AccountDefaults.objects.get_or_create(pk=AccountDefaults.SINGLETON_ID)
+    defaults.timezone = timezone
+    defaults.full_clean()
+    defaults.save()
+    return defaults
+
+
+@transaction.atomic
+def setup_admin_create(
+    *, username: str, email: str, password: str, time_zone: str = "", default_time_zone: str = ""
+) -> User:
     """The first administrator, made by the setup page (``TELEMETRY_CREATE_ADMIN``): a
-    superuser whose profile has the admin role and the time zone the page asked for."""
+    superuser whose profile has the admin role and the time zone the page asked for; the
+    installation's default zone for new accounts is stored first."""
+    if default_time_zone:
+        account_defaults_update(timezone=default_time_zone)
     user = get_user_model().objects.create_superuser(
         username=username, email=email, password=password
     )

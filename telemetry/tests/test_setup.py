@@ -103,7 +103,7 @@ def test_the_page_asks_without_preselecting_and_lists_the_real_report(
 def test_the_token_is_required(client: Client, token: str) -> None:
     for wrong in ("", "0" * 32, token[:-1]):
         response = client.post("/setup/", _form(wrong))
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "This is not the current setup token" in response.content.decode() or not wrong
     assert not get_user_model().objects.exists()
     assert Installation.objects.get_solo().state == "undecided"
@@ -252,7 +252,27 @@ def test_once_done_the_check_is_remembered(
 def test_it_refuses_an_unknown_time_zone_with_a_field_error(
     client: Client, token: str, zone: str
 ) -> None:
-    response = client.post("/setup/", _form(token, timezone=zone))
-    assert response.status_code == 200
-    assert 'id="id_timezone_error"' in response.content.decode()
-    assert not get_user_model().objects.filter(username="root").exists()
+    for field in ("timezone", "default_timezone"):
+        response = client.post("/setup/", _form(token, **{field: zone}))
+        assert response.status_code == 400
+        assert f'id="id_{field}_error"' in response.content.decode()
+        assert not get_user_model().objects.filter(username="root").exists()
+
+
+def test_it_asks_for_the_installations_default_zone_and_new_accounts_start_in_it(
+    client: Client, token: str
+) -> None:
+    html = client.get("/setup/").content.decode()
+    assert 'name="default_timezone"' in html
+    assert html.count("data-browser-timezone") == 2  # both pre-filled from the browser
+    response = client.post(
+        "/setup/", _form(token, timezone="Europe/Berlin", default_timezone="Europe/Lisbon")
+    )
+    assert response.status_code == 302
+    from apps.accounts.selectors import default_timezone, profile_get
+
+    root = get_user_model().objects.get(username="root")
+    assert profile_get(user=root).timezone == "Europe/Berlin"
+    assert default_timezone() == "Europe/Lisbon"
+    newcomer = get_user_model().objects.create_user("newcomer")
+    assert profile_get(user=newcomer).timezone == "Europe/Lisbon"

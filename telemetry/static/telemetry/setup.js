@@ -1,12 +1,12 @@
 /*
- * The first-run setup page: put the browser's time zone into the time zone field, when
- * the browser knows it and the list has it. The server's default stays otherwise, and
+ * The first-run setup page: put the browser's time zone into the time zone fields (the
+ * admin's and the installation's default), when the browser knows it and the list has it. The server's default stays otherwise, and
  * without JavaScript; the person setting up can always pick another.
  */
 (function () {
   "use strict";
-  var field = document.querySelector("select[data-browser-timezone]");
-  if (!field || !window.Intl || !Intl.DateTimeFormat) {
+  var fields = document.querySelectorAll("select[data-browser-timezone]");
+  if (!fields.length || !window.Intl || !Intl.DateTimeFormat) {
     return;
   }
   var zone = "";
@@ -15,10 +15,12 @@
   } catch (error) {
     return;
   }
-  for (var i = 0; i < field.options.length; i += 1) {
-    if (field.options[i].value === zone) {
-      field.value = zone;
-      return;
+  for (var f = 0; f < fields.length; f += 1) {
+    for (var i = 0; i < fields[f].options.length; i += 1) {
+      if (fields[f].options[i].value === zone) {
+        fields[f].value = zone;
+        break;
+      }
     }
   }
 })();
