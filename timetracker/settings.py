@@ -250,7 +250,8 @@ FLAGS_STRICT = DEBUG
 TIMESHEET_DAY_START = env_str("TIMESHEET_DAY_START", "09:00")
 # A running timer older than this is flagged on the dashboard (the idle-timer flag).
 IDLE_TIMER_HOURS = env_int("IDLE_TIMER_HOURS", 12, minimum=1)
-# The currency of billable amounts on pages (a code or a symbol, shown before the amount).
+# The currency of billable amounts on pages: an ISO code (placed as each language does) or
+# a symbol shown before the amount (apps/web/templatetags/tt.py).
 TIMETRACKER_CURRENCY = env_str("TIMETRACKER_CURRENCY", "EUR").strip()
 if not re.fullmatch(r"[^\s\d<>&\"']{1,5}", TIMETRACKER_CURRENCY):
     raise ImproperlyConfigured(

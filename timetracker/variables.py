@@ -235,9 +235,10 @@ VARIABLES: tuple[Variable, ...] = (
         "TIMETRACKER_CURRENCY",
         "str",
         "EUR",
-        "The currency of billable amounts on pages, shown before each amount "
-        "(`EUR 15,912.50`): a code or a symbol of 1 to 5 characters without spaces or "
-        "digits. Exports keep plain numbers.",
+        "The currency of billable amounts on pages: an ISO 4217 code (`EUR`, placed and "
+        "written as the reader's language does: `€15,912.50`, `15.912,50 €`) or a symbol "
+        "of 1 to 5 characters without spaces or digits (`$`, written before the amount). "
+        "Exports keep plain numbers.",
         section="core",
         example="EUR",
     ),
