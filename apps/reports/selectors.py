@@ -14,15 +14,14 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, connections
 from django.db.models import (
-    Case,
     DateTimeField,
     F,
     FloatField,
     Func,
+    Q,
     QuerySet,
     Sum,
     Value,
-    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
@@ -185,9 +184,9 @@ def _summary_sql(
     seconds = SecondsBetween(F("ended_at"), F("started_at"))
     aggregates = {
         "seconds": Sum(seconds),
-        "billable_seconds": Sum(
-            Case(When(billable=True, then=seconds), default=Value(0.0), output_field=FloatField())
-        ),
+        # FILTER on PostgreSQL (a CASE elsewhere): NULL, not 0, for a group without a
+        # billable entry, which the sums below and ``_summary`` read as 0.
+        "billable_seconds": Sum(seconds, filter=Q(billable=True)),
     }
     keys: dict[str, Any] = {"g_project": F("project_id")}
     for group_by in wanted:
@@ -200,53 +199,119 @@ def _summary_sql(
     lateral = by_day and vendor == "postgresql"
     if by_day and not lateral:
         keys["g_day"] = TruncDate("started_at", tzinfo=period.tz)
-    if lateral:
-        qs = qs.filter(
-            started_at__gte=RawSQL("tt_days.lo", (), output_field=DateTimeField()),
-            started_at__lt=RawSQL("tt_days.hi", (), output_field=DateTimeField()),
-        )
-    inner = qs.order_by().values(**keys).annotate(**aggregates).order_by()
+    entries = _per_day(qs) if lateral else qs
+    inner = entries.order_by().values(**keys).annotate(**aggregates).order_by()
     inner_sql, inner_params = inner.query.sql_with_params()
     params: list[Any] = []
     if lateral:
-        days = [
-            period.start + timedelta(days=n) for n in range((period.end - period.start).days + 1)
-        ]
-        bounds = [datetime.combine(d, time.min, tzinfo=period.tz) for d in days]
-        after = [datetime.combine(d + timedelta(days=1), time.min, tzinfo=period.tz) for d in days]
-        source = (
-            "SELECT to_char(tt_days.day, 'YYYY-MM-DD') AS g_day, tt_inner.* "  # noqa: S608 (Django's SQL)
-            "FROM unnest(%s::date[], %s::timestamptz[], %s::timestamptz[]) "
-            "AS tt_days(day, lo, hi) "
-            f"CROSS JOIN LATERAL ({inner_sql}) AS tt_inner"
-        )
-        params += [days, bounds, after]
+        # The day stays a date until it is a group's key (formatted once per day, not once
+        # per day and project).
+        source = f"SELECT tt_days.day AS g_day, tt_inner.* {_DAYS} ({inner_sql}) AS tt_inner"
+        params += _day_bounds(period)
     else:
         source = inner_sql
     params += list(inner_params)
     projects = _table("projects.Project")
     rate = _column("projects.Project", "hourly_rate")
+    if vendor == "postgresql":
+        # numeric times the rate as stored (numeric, exact), times 100 once per group: the
+        # sum in cents as below, without rounding and casting the rate per group.
+        money = f"SUM(CAST(g.billable_seconds AS NUMERIC) * p.{rate}) * 100"
+    else:
+        # Cents an hour as an integer: exact in SQLite, which has no decimal type; the two
+        # decimal places make it whole.
+        money = f"SUM(CAST(g.billable_seconds AS NUMERIC) * CAST(ROUND(p.{rate} * 100) AS BIGINT))"
     branches = []
     for index, group_by in enumerate(wanted):
+        key = f"g.g_{group_by}"
+        groups = "g"
+        if any(g not in (group_by, "project") for g in wanted):
+            # The groups are finer than (this key, project): add them up to that first, so
+            # that the rate applies once per (key, project) rather than once per finer group
+            # (the page by day: once per project, not per day and project).
+            keyed = "g_project" if group_by == "project" else f"g_{group_by}, g_project"
+            groups = (
+                f"(SELECT {keyed}, SUM(seconds) AS seconds, "  # noqa: S608 (names only)
+                f"SUM(billable_seconds) AS billable_seconds FROM g GROUP BY {keyed}) g"
+            )
+        shown = f"to_char({key}, 'YYYY-MM-DD')" if lateral and group_by == "day" else key
         label_join, label = "", "CAST(NULL AS TEXT)"
         if group_by == "project":
             label = f"MAX(p.{_column('projects.Project', 'name')})"
         elif group_by != "day":
             _, model, field = _GROUP_FIELDS[group_by]
-            label_join = (
-                f" LEFT JOIN {_table(model)} l ON l.{_column(model, 'pk')} = g.g_{group_by}"
-            )
+            label_join = f" LEFT JOIN {_table(model)} l ON l.{_column(model, 'pk')} = {key}"
             label = f"MAX(l.{_column(model, field)})"
         branches.append(
-            f"SELECT {index}, CAST(g.g_{group_by} AS TEXT), {label}, SUM(g.seconds), "  # noqa: S608 (names only)
-            "SUM(g.billable_seconds), "
-            # Cents an hour as an integer: exact in PostgreSQL's numeric and in SQLite
-            # (which has no decimal type) alike; the two decimal places make it whole.
-            f"SUM(CAST(g.billable_seconds AS NUMERIC) * CAST(ROUND(p.{rate} * 100) AS BIGINT)) "
-            f"FROM g JOIN {projects} p ON p.{_column('projects.Project', 'pk')} = g.g_project"
-            f"{label_join} GROUP BY g.g_{group_by}"
+            f"SELECT {index}, CAST({shown} AS TEXT), {label}, SUM(g.seconds), "  # noqa: S608 (names only)
+            f"SUM(g.billable_seconds), {money} FROM {groups} "
+            f"JOIN {projects} p ON p.{_column('projects.Project', 'pk')} = g.g_project"
+            f"{label_join} GROUP BY {key}"
         )
     return f"WITH g AS ({source}) " + " UNION ALL ".join(branches), params
+
+
+# Each local day of the period with its bounds, joined to the report's own query restricted
+# to that day (``_per_day``): an index range scan per day, on PostgreSQL.
+_DAYS = (
+    "FROM unnest(%s::date[], %s::timestamptz[], %s::timestamptz[]) AS tt_days(day, lo, hi) "
+    "CROSS JOIN LATERAL"
+)
+
+
+def _per_day(qs: QuerySet[TimeEntry]) -> QuerySet[TimeEntry]:
+    """The entries of the day ``tt_days`` stands at (see ``_DAYS``)."""
+    return qs.filter(
+        started_at__gte=RawSQL("tt_days.lo", (), output_field=DateTimeField()),
+        started_at__lt=RawSQL("tt_days.hi", (), output_field=DateTimeField()),
+    )
+
+
+def _day_bounds(period: Period) -> list[Any]:
+    """The parameters of ``_DAYS``: each day, its first moment and the next day's."""
+    days = [period.start + timedelta(days=n) for n in range((period.end - period.start).days + 1)]
+    bounds = [datetime.combine(d, time.min, tzinfo=period.tz) for d in days]
+    after = [datetime.combine(d + timedelta(days=1), time.min, tzinfo=period.tz) for d in days]
+    return [days, bounds, after]
+
+
+def report_day_seconds(
+    *,
+    user: User,
+    start: date,
+    end: date,
+    queryset: QuerySet[TimeEntry] | None = None,
+) -> dict[str, int]:
+    """Seconds per local day (``YYYY-MM-DD``; days without entries left out), as the rows
+    of ``report_summary(group_by="day")`` count them, in one statement.
+
+    For the report page's chart of hours per day or month beside another grouping: a sum
+    per day, without the grouping by project that billable amounts need, costs a fraction
+    of the by-day report (docs/performance.md, goal 3).
+    """
+    tz = user_timezone(user)
+    period = Period(start=start, end=end, tz=tz)
+    qs = queryset if queryset is not None else entries_in_period(user=user, period=period)
+    seconds = Sum(SecondsBetween(F("ended_at"), F("started_at")))
+    if connections[qs.db].vendor != "postgresql":
+        per_day = (
+            qs.order_by()
+            .values(tt_day=TruncDate("started_at", tzinfo=tz))
+            .annotate(tt_seconds=seconds)
+            .order_by()
+        )
+        return {str(row["tt_day"])[:10]: round(row["tt_seconds"] or 0) for row in per_day}
+    # One sum per day: grouped by a constant, which Django leaves out of the GROUP BY, so
+    # the lateral query has none and gives one row (NULL for a day without entries).
+    inner = _per_day(qs).order_by().values(tt_one=Value(1)).annotate(tt_seconds=seconds)
+    inner_sql, inner_params = inner.query.sql_with_params()
+    sql = (
+        f"SELECT to_char(tt_days.day, 'YYYY-MM-DD'), tt_inner.tt_seconds {_DAYS} "
+        f"({inner_sql}) AS tt_inner WHERE tt_inner.tt_seconds IS NOT NULL"
+    )
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, [*_day_bounds(period), *inner_params])
+        return {day: round(value) for day, value in cursor.fetchall()}
 
 
 def _table(model: str) -> str:

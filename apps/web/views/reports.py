@@ -38,7 +38,7 @@ from apps.reports.exports import (
     format_enabled,
     formats_enabled,
 )
-from apps.reports.selectors import report_summaries
+from apps.reports.selectors import report_day_seconds, report_summaries
 from apps.reports.signals import report_viewed
 from apps.web.forms import GROUP_LABELS, EntryFilterForm, ReportForm
 from apps.web.templatetags.tt import day_month, hm, month_name_year, month_year, shortdate
@@ -71,9 +71,9 @@ def export_links(request: HttpRequest, query: EntryQuery) -> list[tuple[StrOrPro
     ]
 
 
-def time_bars(start: date, end: date, rows: list[dict[str, Any]]) -> tuple[str, list[Bar]]:
-    """Hours per day, or per month for long periods; days without work are kept as 0."""
-    seconds = {row["key"]: row["seconds"] for row in rows}
+def time_bars(start: date, end: date, seconds: dict[str, int]) -> tuple[str, list[Bar]]:
+    """Hours per day, or per month for long periods, from the seconds of each day
+    (``YYYY-MM-DD``); days without work are kept as 0."""
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     if len(days) <= MAX_DAILY_BARS:
         # Axis labels carry the month ("1 Dec"); the chart skips some when they would crowd.
@@ -100,11 +100,12 @@ def _charts(
     end: date,
     summaries: dict[str, dict[str, Any]],
     summary: dict[str, Any],
+    day_seconds: dict[str, int],
     *,
     draw: bool = True,
 ) -> dict[str, Any]:
     """Hours per day (or month) and per project; drawn as SVG only when ``draw``."""
-    unit, bars = time_bars(start, end, summaries["day"]["rows"])
+    unit, bars = time_bars(start, end, day_seconds)
     project_rows = sorted(summaries["project"]["rows"], key=lambda row: -row["seconds"])
     colours = dict(
         Project.objects.filter(pk__in=[row["key"] for row in project_rows]).values_list(
@@ -181,15 +182,21 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     group_by, query = form.cleaned_data["group_by"], form.query()
     base = entries_matching(user=request.user, query=query, finished_only=True)
-    # The table's grouping and the charts' (by day, by project) come from one query.
+    # The table's grouping and the chart by project come from one query, the same as the
+    # API's for that grouping; the chart of hours per day (or month) from the table's rows
+    # when it is by day, else from a sum per day (docs/performance.md, goal 3).
     summaries = report_summaries(
         user=request.user,
         start=start,
         end=end,
-        group_bys=(group_by, "day", "project"),
+        group_bys=(group_by, "project"),
         queryset=base,
     )
     summary = summaries[group_by]
+    if group_by == "day":
+        day_seconds = {row["key"]: row["seconds"] for row in summary["rows"]}
+    else:
+        day_seconds = report_day_seconds(user=request.user, start=start, end=end, queryset=base)
     report_viewed.send(
         sender=report,
         user_id=request.user.pk,
@@ -206,7 +213,7 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
         group_heading=GROUP_HEADINGS[group_by],
         exports=export_links(request, query),
         entries_url=reverse("web:entry-list") + "?" + urlencode(query.as_query_items()),
-        **_charts(start, end, summaries, summary, draw=charts),
+        **_charts(start, end, summaries, summary, day_seconds, draw=charts),
     )
     return render(request, "web/reports/report.html", context)
 
