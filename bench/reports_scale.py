@@ -10,6 +10,7 @@ the database must do anyway. The column "its SQL" is the report's own queries re
 raw, which splits the app's time into database and Python.
 
     python -m bench.reports_scale [--quick] [--entries N] [--repeat N] [--explain FILE]
+                                  [--profile "month by project"]
 """
 
 from __future__ import annotations
@@ -111,6 +112,12 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, help="timed runs per case (the median counts)")
     parser.add_argument("--explain", type=Path, help="write EXPLAIN ANALYZE plans to FILE")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--profile",
+        metavar="CASE",
+        help="list the report page's statements and profile it with cProfile in one case, "
+        'e.g. "month by project"',
+    )
     args = parser.parse_args()
     args.entries = args.entries or (50_000 if args.quick else 1_000_000)
     args.repeat = args.repeat or (3 if args.quick else 5)
@@ -325,6 +332,8 @@ def run_cases(args: argparse.Namespace, admin_id: int) -> None:
                 f" | hand: {scans(hand_plan)}",
                 flush=True,
             )
+            if args.profile == case:
+                profile_page(page, page_url)
             if args.explain:
                 plans.append(f"## {case}\n")
                 for n, (sql, plan) in enumerate(zip(own_sql, own_plans, strict=True), start=1):
@@ -386,6 +395,29 @@ def run_cases(args: argparse.Namespace, admin_id: int) -> None:
         f"year by day {year_by_day:.2f} s (goal < {GOAL_YEAR_BY_DAY:.0f} s); answers "
         f"{'equal' if all_same else 'DIFFER'}: {common.verdict(met)}"
     )
+
+
+def profile_page(page: Callable[[], None], url: str) -> None:
+    """The page's statements (time, start of the SQL), then where its Python time goes."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        page()
+    print(f"  {url}: {len(captured.captured_queries)} statements")
+    for query in captured.captured_queries:
+        print(f"    {float(query['time']) * 1000:7.1f} ms  {query['sql'][:110]}")
+    profile = cProfile.Profile()
+    profile.enable()
+    page()
+    profile.disable()
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(40)
+    print(out.getvalue(), flush=True)
 
 
 def index_names() -> list[str]:
