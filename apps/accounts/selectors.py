@@ -33,13 +33,16 @@ def profile_get(*, user: User) -> Profile:
     cached = getattr(user, "_profile_cache", None)
     if cached is not None:
         return cached
-    profile, _ = Profile.objects.get_or_create(
-        user=user,
-        defaults={
-            "role": Role.ADMIN if getattr(user, "is_superuser", False) else Role.MEMBER,
-            "timezone": default_timezone(),
-        },
-    )
+    profile = Profile.objects.filter(user=user).first()
+    if profile is None:
+        # Only a new profile reads the installation's default zone (one query more, once).
+        profile, _ = Profile.objects.get_or_create(
+            user=user,
+            defaults={
+                "role": Role.ADMIN if getattr(user, "is_superuser", False) else Role.MEMBER,
+                "timezone": default_timezone(),
+            },
+        )
     user._profile_cache = profile  # type: ignore[attr-defined]
     return profile
 
