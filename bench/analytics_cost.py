@@ -120,6 +120,23 @@ def worker_cpu_seconds(server: common.Server) -> float:
     return total / ticks
 
 
+def server_errors(log: Path, gunicorn_log: Path, limit: int = 3) -> list[str]:
+    """The first error lines of a server's JSON log (with their exception), then of
+    gunicorn's own output."""
+    found: list[str] = []
+    for path in (log, gunicorn_log):
+        try:
+            lines = path.read_text(errors="replace").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            if '"level": "ERROR"' in line or line.startswith(("Traceback", "[ERROR]")):
+                found.append(line[:2000])
+                if len(found) >= limit:
+                    return found
+    return found
+
+
 def count_lines(path: Path) -> int:
     try:
         with path.open("rb") as f:
@@ -328,6 +345,9 @@ def report(
     for mode in MODES:
         if samples[mode].failures:
             print(f"failed requests ({mode}): {dict(samples[mode].failures)}")
+            # The cause, before the temporary directory and its logs are gone.
+            for line in server_errors(tmp / mode / "logs" / "app.jsonl", servers[mode].log):
+                print(f"  {mode}: {line}")
         if servers[mode].replaced_workers():
             print(f"workers replaced ({mode}): {servers[mode].replaced_workers()}")
     print(

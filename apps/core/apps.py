@@ -5,6 +5,7 @@ import logging
 from django.apps import AppConfig, apps
 from django.db import connections
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger("timetracker")
 
@@ -13,6 +14,7 @@ class CoreConfig(AppConfig):
     """Feature flags, maintenance mode, the project's system checks, `flags` and `config`."""
 
     name = "apps.core"
+    verbose_name = _("Core")
     label = "core"
 
     def ready(self) -> None:

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MonitoringConfig(AppConfig):
     """Health endpoints, the protected /metrics endpoint and TimeTracker's own metrics."""
 
     name = "apps.monitoring"
+    verbose_name = _("Monitoring")
     label = "monitoring"
 
     def ready(self) -> None:

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TimesheetConfig(AppConfig):
     """The week grid, the calendar and the per-user calendar feed."""
 
     name = "apps.timesheet"
+    verbose_name = _("Week grid and calendar")
     label = "timesheet"
 
     def ready(self) -> None:

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -36,6 +36,7 @@ from apps.timesheet.services import (
     feed_digest,
 )
 from apps.timesheet.weeks import Week, local_today
+from apps.web.templatetags.tt import month_name_year
 
 VIEWS = ("week", "month")
 # The feed covers this many days back from today, and the days ahead (entries that end
@@ -111,7 +112,7 @@ def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         title = gettext("Week %(week)s") % {"week": week.label}
     else:
         first, last, prev_day, next_day = _month_span(day)
-        title = dateformat.format(day, "F Y")
+        title = month_name_year(day)
     days = calendar_days(user=request.user, first=first, last=last, tz=tz)
     for item in days:
         item.in_month = view == "week" or item.day.month == day.month

@@ -16,13 +16,14 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 MAX_SECONDS = 24 * 3600
 # Long enough for "23h 59m", short enough that no one pastes an essay into a cell.
 MAX_LENGTH = 20
 
-EXAMPLES = "1:30, 1.5, 90m or 1h 30m"
+# The forms a cell accepts, as the page and the errors show them (translated there).
+EXAMPLES = gettext_lazy("1:30, 1.5, 90m or 1h 30m")
 
 _CLOCK = re.compile(r"([0-9]{1,2}):([0-5][0-9])(?::([0-5][0-9]))?", re.ASCII)
 _DECIMAL = re.compile(r"([0-9]{0,2})(?:[.,]([0-9]{1,4}))?", re.ASCII)

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal, get_currency_name
 from django import template
 from django.conf import settings
@@ -140,9 +140,19 @@ def shortdate(value: Any) -> str:
 
 
 def _skeleton(day: date, skeleton: str) -> str:
+    """``day`` in the language's form for a CLDR skeleton (the closest one it has)."""
     language = translation.get_language() or settings.LANGUAGE_CODE
-    locale = _locale(language)
-    return str(format_date(day, locale.datetime_skeletons[skeleton], locale=locale))
+    return str(format_skeleton(skeleton, day, locale=_locale(language)))
+
+
+def _filter_date(skeleton: str) -> Any:
+    def shown(value: Any) -> str:
+        day = as_date(value)
+        if day is None:
+            return "" if value is None else str(value)
+        return _skeleton(day, skeleton)
+
+    return shown
 
 
 def day_month(day: date) -> str:
@@ -158,6 +168,24 @@ def month_year(day: date) -> str:
 def month_name_year(day: date) -> str:
     """A month in full: "December 2026", "Dezember 2026"."""
     return _skeleton(day, "yMMMM")
+
+
+# Dates in sentences and headings, each the language's own form of the same parts:
+# "Tuesday 1 December", "Tuesday, 1 December 2026", "Tue 1", "Tue 1 Dec", "Tue".
+register.filter("fulldate", _filter_date("MMMMEEEEd"))
+register.filter("fulldate_year", _filter_date("yMMMMEEEEd"))
+register.filter("weekday_day", _filter_date("Ed"))
+register.filter("weekday_day_month", _filter_date("MMMEd"))
+register.filter("weekday", _filter_date("EEE"))
+
+
+@register.filter
+def datetime_long(value: Any) -> str:
+    """A moment in a sentence: "1 December 2026, 09:05" (the current time zone)."""
+    if not isinstance(value, datetime):
+        return "" if value is None else str(value)
+    moment = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{_skeleton(moment.date(), 'yMMMMd')}, {moment:%H:%M}"
 
 
 def _decimal(value: Any) -> Decimal | None:
