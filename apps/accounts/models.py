@@ -88,6 +88,10 @@ class Profile(models.Model):
         max_length=16, choices=ReportPreset.choices, default=ReportPreset.THIS_MONTH
     )
 
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
     def __str__(self) -> str:
         return f"profile of user {self.user_id}"
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.limits import validate_text
 from apps.core.models import NAME_TAKEN, UniqueNameErrorMixin
@@ -14,6 +15,8 @@ class Client(UniqueNameErrorMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(

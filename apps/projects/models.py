@@ -56,6 +56,8 @@ class Project(UniqueNameErrorMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(

@@ -34,6 +34,8 @@ class Tag(UniqueNameErrorMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(

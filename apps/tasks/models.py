@@ -25,6 +25,8 @@ class Task(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
         ordering = ["project_id", "name"]
         indexes = [models.Index(fields=["project", "status"])]
 

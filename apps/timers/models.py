@@ -53,6 +53,7 @@ class TimeEntry(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        verbose_name = _("time entry")
         verbose_name_plural = _("time entries")
         constraints = [
             # The invariant "one running timer per user" lives in the database, so two
