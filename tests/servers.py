@@ -18,8 +18,8 @@ import atexit
 import contextlib
 import json
 import os
+import queue
 import secrets
-import selectors
 import shutil
 import socket
 import subprocess
@@ -102,24 +102,32 @@ class ManageWorker:
                 stderr=out,
                 text=True,
             )
+        # A thread reads the output as it comes: select() on the pipe would miss a reply
+        # that arrived in the same read as a log line before it (it waits in the reader's
+        # buffer, not in the pipe) and wait for the time-out.
+        self._lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
         self._reply(timeout=120)
 
-    def _reply(self, timeout: float) -> dict[str, object]:
+    def _read(self) -> None:
         stdout: IO[str] = self.process.stdout  # type: ignore[assignment]
+        for line in stdout:
+            self._lines.put(line)
+        self._lines.put("")  # the process's output ended
+
+    def _reply(self, timeout: float) -> dict[str, object]:
         deadline = time.monotonic() + timeout
-        with selectors.DefaultSelector() as selector:
-            selector.register(stdout, selectors.EVENT_READ)
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0 or not selector.select(left):
-                    raise RuntimeError(f"manage.py did not answer:\n{self._tail()}")
-                line = stdout.readline()
-                if not line:
-                    raise RuntimeError(f"manage.py exited:\n{self._tail()}")
-                if line.startswith(_REPLY):
-                    return dict(json.loads(line.removeprefix(_REPLY)))
-                with self.log.open("a", encoding="utf-8") as log:
-                    log.write(line)  # a log line of the command, kept for the error tail
+        while True:
+            try:
+                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise RuntimeError(f"manage.py did not answer:\n{self._tail()}") from None
+            if not line:
+                raise RuntimeError(f"manage.py exited:\n{self._tail()}")
+            if line.startswith(_REPLY):
+                return dict(json.loads(line.removeprefix(_REPLY)))
+            with self.log.open("a", encoding="utf-8") as log:
+                log.write(line)  # a log line of the command, kept for the error tail
 
     def _tail(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")[-3000:]

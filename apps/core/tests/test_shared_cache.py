@@ -10,10 +10,11 @@ test, and only those keys are removed afterwards.
 from __future__ import annotations
 
 import json
-import selectors
+import queue
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -61,19 +62,28 @@ class Worker:
             text=True,
         )
         self.logged: list[dict[str, Any]] = []
+        # A thread reads the lines as they come. Waiting on the pipe with select() instead
+        # missed a line that arrived in the same read as the one before it (it sits in the
+        # reader's buffer, not in the pipe), and then waited for an answer already there.
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
         assert self._line() == "ready"
+
+    def _read(self) -> None:
+        stdout: IO[str] = self.process.stdout  # type: ignore[assignment]
+        for line in stdout:
+            self.lines.put(line)
+        self.lines.put("")  # the worker's output ended
 
     def _stderr(self) -> str:
         self.stderr.seek(0)
         return self.stderr.read()[-2000:]
 
     def _line(self, timeout: float = 120) -> str:
-        stdout: IO[str] = self.process.stdout  # type: ignore[assignment]
-        with selectors.DefaultSelector() as selector:
-            selector.register(stdout, selectors.EVENT_READ)
-            if not selector.select(timeout):
-                raise AssertionError(f"the worker did not answer: {self._stderr()}")
-        line = stdout.readline().strip()
+        try:
+            line = self.lines.get(timeout=timeout).strip()
+        except queue.Empty:
+            raise AssertionError(f"the worker did not answer: {self._stderr()}") from None
         if not line:
             raise AssertionError(f"the worker stopped: {self._stderr()}")
         return line

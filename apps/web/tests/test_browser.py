@@ -206,7 +206,10 @@ def test_it_tracks_time_from_login_to_exported_report(
     assert page.locator("#no-timer").is_visible()
     assert "Writing the spec" in page.locator("#today-entries").inner_text()
     page.get_by_role("link", name="Entries", exact=True).click()
-    assert page.get_by_role("cell", name="Writing the spec").is_visible()
+    page.wait_for_url(f"{url}/entries/")
+    # Waits for the list to be drawn: is_visible() alone reads the page at once, which on a
+    # busy machine can be before the new page's rows are there.
+    page.get_by_role("cell", name="Writing the spec").wait_for(state="visible")
 
     # A manual entry: first with the end before the start, then fixed.
     day = timezone.localdate() - timedelta(days=2)
@@ -224,7 +227,7 @@ def test_it_tracks_time_from_login_to_exported_report(
     page.get_by_role("button", name="Save entry").click()
     page.wait_for_url(f"{url}/entries/")
     assert "Entry saved." in page.locator(".messages").inner_text()
-    assert page.get_by_role("cell", name="Workshop with the client").is_visible()
+    page.get_by_role("cell", name="Workshop with the client").wait_for(state="visible")
 
     # A report of the last week, grouped by day, then its exports.
     page.get_by_role("link", name="Reports").click()
