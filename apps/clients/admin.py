@@ -14,14 +14,16 @@ from apps.core.admin import ArchivableServiceAdmin, actor_id
 class ClientAdmin(ArchivableServiceAdmin):
     """Clients through ``apps.clients.services``; the archived box is client_archive."""
 
-    list_display = ("name", "archived", "created_at")
+    list_display = ("name", "currency", "archived", "created_at")
     list_filter = ("archived",)
     search_fields = ("name",)
 
-    fields = ("name",)
+    fields = ("name", "currency")
 
     def service_create(self, request: HttpRequest, data: dict[str, Any]) -> Client:
-        return services.client_create(name=data["name"], actor_id=actor_id(request))
+        return services.client_create(
+            name=data["name"], currency=data.get("currency", ""), actor_id=actor_id(request)
+        )
 
     def service_edit(self, request: HttpRequest, obj: Client, data: dict[str, Any]) -> None:
         services.client_update(client=obj, data=data, actor_id=actor_id(request))

@@ -13,11 +13,15 @@ from apps.core.schema import ARCHIVED_PARAM
 
 
 class ClientSerializer(JSONTypesMixin, ModelSerializer):
-    """A client: the organisation projects are done for."""
+    """A client: the organisation projects are done for.
+
+    ``currency``: the ISO 4217 code its projects' amounts are in (lower case is accepted
+    and stored upper case); empty for the installation's currency.
+    """
 
     class Meta:
         model = Client
-        fields = ["id", "name", "archived", "created_at", "updated_at"]
+        fields = ["id", "name", "currency", "archived", "created_at", "updated_at"]
         read_only_fields = ["archived", "created_at", "updated_at"]
 
 

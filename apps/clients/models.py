@@ -4,12 +4,25 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from apps.clients.currency import CODE_LENGTH, validate_currency
 from apps.core.limits import validate_text
 from apps.core.models import NAME_TAKEN, UniqueNameErrorMixin
 
 
 class Client(UniqueNameErrorMixin, models.Model):
     name = models.CharField(max_length=200, validators=[validate_text])
+    # Blank: the installation's currency (TIMETRACKER_CURRENCY); else an ISO 4217 code.
+    currency = models.CharField(
+        _("currency"),
+        max_length=CODE_LENGTH,
+        blank=True,
+        default="",
+        validators=[validate_currency],
+        help_text=_(
+            "Amounts of this client's projects are in this currency: an ISO 4217 code such "
+            "as EUR or USD. Empty means the installation's currency."
+        ),
+    )
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -7,15 +7,17 @@ from typing import Any
 from django.db import transaction
 
 from apps.clients import signals
+from apps.clients.currency import normalise_currency
 from apps.clients.models import Client
 from apps.core.services import apply_changes, save_changes, send_on_commit
 
-EDITABLE = ("name",)
+EDITABLE = ("name", "currency")
 
 
 @transaction.atomic
-def client_create(*, name: str, actor_id: int | None = None) -> Client:
-    client = Client(name=name.strip())
+def client_create(*, name: str, currency: str = "", actor_id: int | None = None) -> Client:
+    """A new client; ``currency`` blank (the installation's) or an ISO 4217 code, any case."""
+    client = Client(name=name.strip(), currency=normalise_currency(currency))
     client.full_clean()
     client.save()
     send_on_commit(signals.client_created, Client, client=client, actor_id=actor_id)
@@ -24,6 +26,8 @@ def client_create(*, name: str, actor_id: int | None = None) -> Client:
 
 @transaction.atomic
 def client_update(*, client: Client, data: dict[str, Any], actor_id: int | None = None) -> Client:
+    if "currency" in data:
+        data = {**data, "currency": normalise_currency(data["currency"])}
     changed = apply_changes(client, data, allowed=EDITABLE)
     if changed:
         save_changes(client, changed)

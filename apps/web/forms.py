@@ -24,6 +24,8 @@ from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from apps.accounts.models import ReportPreset, Theme, timezone_names
+from apps.clients.currency import CODE_LENGTH as CURRENCY_CODE_LENGTH
+from apps.clients.currency import installation_currency, normalise_currency, validate_currency
 from apps.clients.models import Client
 from apps.core.limits import validate_date_in_range, validate_stored_time, validate_text
 from apps.projects.models import Project
@@ -419,14 +421,30 @@ class _UniqueNameMixin:
 
 class ClientForm(_UniqueNameMixin, AccessibleForm):
     model = Client
+    FIELDS = ("name", "currency")
     name_taken = _("There is already a client named %(name)s.")
     name = TextField(label=_("Name"), max_length=200, validators=[validate_text])
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=CURRENCY_CODE_LENGTH,
+        required=False,
+        validators=[validate_currency],
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": "4"}),
+    )
 
     def __init__(self, *args: Any, instance: Client | None = None, **kwargs: Any) -> None:
         self.instance = instance
         if instance is not None:
-            kwargs.setdefault("initial", initial_from(instance, ("name",)))
+            kwargs.setdefault("initial", initial_from(instance, self.FIELDS))
         super().__init__(*args, **kwargs)
+        self.fields["currency"].help_text = _(
+            "The currency of this client's rates, budgets and amounts: a three-letter ISO "
+            "4217 code such as EUR, USD or CHF. Empty means the installation's currency "
+            "(%(currency)s)."
+        ) % {"currency": installation_currency()}
+
+    def clean_currency(self) -> str:
+        return str(normalise_currency(self.cleaned_data["currency"]))
 
 
 class ProjectForm(_UniqueNameMixin, AccessibleForm):

@@ -31,7 +31,7 @@ def test_it_lets_a_member_create_and_rename_a_client(member_web: Client) -> None
 def test_it_explains_a_duplicate_name_next_to_the_field(member_web: Client, world: World) -> None:
     response = member_web.post("/clients/new/", {"name": "ACME"})
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused form, as for projects
     assert "There is already a client named &#x27;ACME&#x27;." in html
     assert 'id="id_name_error"' in html
     assert_valid_page(html)

@@ -35,19 +35,19 @@ def _save(request: HttpRequest, client: Client | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if client is None:
-                client = services.client_create(
-                    name=form.cleaned_data["name"], actor_id=request.user.pk
-                )
+                client = services.client_create(actor_id=request.user.pk, **form.cleaned_data)
             else:
                 services.client_update(
-                    client=client, data=changes(form, ("name",)), actor_id=request.user.pk
+                    client=client, data=changes(form, ClientForm.FIELDS), actor_id=request.user.pk
                 )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Client %(name)s saved.") % {"name": client.name})
             return redirect("web:client-list")
-    return render(request, "web/clients/form.html", {"form": form, "client": client})
+    # A refused form is a 400, with the user's input and the field errors on the page.
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/clients/form.html", {"form": form, "client": client}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
