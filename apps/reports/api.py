@@ -90,18 +90,41 @@ class SummaryKeyField(serializers.Field):
         return value
 
 
-class SummaryRowSerializer(serializers.Serializer):
-    key = SummaryKeyField()
-    label = serializers.CharField()  # type: ignore[assignment]
-    seconds = serializers.IntegerField()
-    billable_seconds = serializers.IntegerField()
+class CurrencyAmountSerializer(serializers.Serializer):
+    """The billable amount in one currency."""
+
+    currency = serializers.CharField(
+        help_text="The currency: the client's ISO 4217 code, or the installation's "
+        "currency (TIMETRACKER_CURRENCY, a code or a symbol such as $) for projects without "
+        "a client or whose client sets none."
+    )
     billable_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
 class SummaryTotalsSerializer(serializers.Serializer):
     seconds = serializers.IntegerField()
     billable_seconds = serializers.IntegerField()
-    billable_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    billable_amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="The billable amount in ``currency``; null when the amounts are in several "
+        "currencies (see billable_amounts): amounts of different currencies are never added.",
+    )
+    currency = serializers.CharField(
+        allow_null=True,
+        help_text="The one currency of the amounts; null when they are in several.",
+    )
+    billable_amounts = CurrencyAmountSerializer(
+        many=True,
+        help_text="The billable amount per currency, sorted by currency; always at least "
+        "one (a group without any amount lists its projects' currency at 0.00).",
+    )
+
+
+class SummaryRowSerializer(SummaryTotalsSerializer):
+    key = SummaryKeyField()
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class SummarySerializer(serializers.Serializer):

@@ -28,6 +28,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import pgettext
 
 from apps.accounts.selectors import user_timezone
+from apps.clients.currency import currency_of, installation_currency
 from apps.timers.models import TimeEntry
 from apps.timers.selectors import entries_visible_to
 
@@ -221,6 +222,12 @@ def _summary_sql(
         # Cents an hour as an integer: exact in SQLite, which has no decimal type; the two
         # decimal places make it whole.
         money = f"SUM(CAST(g.billable_seconds AS NUMERIC) * CAST(ROUND(p.{rate} * 100) AS BIGINT))"
+    clients = _table("clients.Client")
+    currency = f"COALESCE(c.{_column('clients.Client', 'currency')}, '')"
+    currency_join = (
+        f" LEFT JOIN {clients} c ON c.{_column('clients.Client', 'pk')} = "
+        f"p.{_column('projects.Project', 'client')}"
+    )
     branches = []
     for index, group_by in enumerate(wanted):
         key = f"g.g_{group_by}"
@@ -242,11 +249,13 @@ def _summary_sql(
             _, model, field = _GROUP_FIELDS[group_by]
             label_join = f" LEFT JOIN {_table(model)} l ON l.{_column(model, 'pk')} = {key}"
             label = f"MAX(l.{_column(model, field)})"
+        # Each group once per currency its projects' amounts are in (the client's; blank is
+        # the installation's): amounts of different currencies are never added up here.
         branches.append(
-            f"SELECT {index}, CAST({shown} AS TEXT), {label}, SUM(g.seconds), "  # noqa: S608 (names only)
+            f"SELECT {index}, CAST({shown} AS TEXT), {label}, {currency}, SUM(g.seconds), "  # noqa: S608 (names only)
             f"SUM(g.billable_seconds), {money} FROM {groups} "
             f"JOIN {projects} p ON p.{_column('projects.Project', 'pk')} = g.g_project"
-            f"{label_join} GROUP BY {key}"
+            f"{currency_join}{label_join} GROUP BY {key}, {currency}"
         )
     return f"WITH g AS ({source}) " + " UNION ALL ".join(branches), params
 
@@ -327,27 +336,26 @@ def _column(model: str, field: str) -> str:
 def _summary(
     group_by: str, fetched: list[tuple[Any, ...]], *, start: date, end: date, tz: Any
 ) -> dict[str, Any]:
+    groups: dict[Any, dict[str, Any]] = {}
+    totals = _empty()
+    for key, label, stored_currency, seconds, billable_seconds, rate_seconds in fetched:
+        # Cents an hour times seconds, summed as numeric by the database.
+        amount = _decimal(rate_seconds) / 360000
+        code = currency_of(stored_currency)
+        # A key comes once per currency; the totals are the sum of the groups (no second
+        # pass over the entries).
+        for into in (groups.setdefault(key, {**_empty(), "label": label}), totals):
+            into["seconds"] += seconds or 0.0
+            into["billable_seconds"] += billable_seconds or 0.0
+            into["amounts"][code] = into["amounts"].get(code, Decimal(0)) + amount
     rows = []
-    totals: dict[str, Any] = {
-        "seconds": 0.0,
-        "billable_seconds": 0.0,
-        "billable_amount": Decimal(0),
-    }
-    for key, label, seconds, billable_seconds, rate_seconds in fetched:
-        raw = {
-            "seconds": seconds or 0.0,
-            "billable_seconds": billable_seconds or 0.0,
-            # Cents an hour times seconds, summed as numeric by the database.
-            "billable_amount": _decimal(rate_seconds) / 360000,
-        }
-        # The totals are the sum of the groups: no second pass over the entries.
-        for name, value in raw.items():
-            totals[name] += value
+    for key, raw in groups.items():
         if group_by == "day":
             day = str(key)[:10]
             rows.append({"key": day, "label": day, **_amounts(raw)})
         else:
             ident = None if key is None else int(key)
+            label = raw["label"]
             # Translators: a report group of entries without a client, a task or a tag.
             name = pgettext("report group", "(none)") if label is None else label
             rows.append({"key": ident, "label": name, **_amounts(raw)})
@@ -366,6 +374,10 @@ def _summary(
     }
 
 
+def _empty() -> dict[str, Any]:
+    return {"seconds": 0.0, "billable_seconds": 0.0, "amounts": {}}
+
+
 def _decimal(value: Any) -> Decimal:
     if value is None:
         return Decimal(0)
@@ -373,8 +385,26 @@ def _decimal(value: Any) -> Decimal:
 
 
 def _amounts(row: dict[str, Any]) -> dict[str, Any]:
+    """Seconds, and the billable amounts per currency (never added across currencies).
+
+    ``billable_amounts`` lists the currencies the row has an amount in, by code; a row
+    without any amount lists the one currency of its projects (the installation's when
+    they have several). ``currency`` and ``billable_amount`` are that one currency and its
+    amount, or both null when the row holds amounts in several currencies.
+    """
+    rounded = {code: Decimal(_money(value)) for code, value in row["amounts"].items()}
+    amounts = {code: value for code, value in rounded.items() if value != 0}
+    if not amounts:
+        codes = list(rounded) if len(rounded) == 1 else [installation_currency()]
+        amounts = dict.fromkeys(codes, Decimal(0))
+    listed = [
+        {"currency": code, "billable_amount": _money(amounts[code])} for code in sorted(amounts)
+    ]
+    single = listed[0] if len(listed) == 1 else None
     return {
         "seconds": round(row["seconds"] or 0),
         "billable_seconds": round(row["billable_seconds"] or 0),
-        "billable_amount": _money(row["billable_amount"]),
+        "billable_amount": single["billable_amount"] if single else None,
+        "currency": single["currency"] if single else None,
+        "billable_amounts": listed,
     }

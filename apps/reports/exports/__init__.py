@@ -26,6 +26,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 
 from apps.accounts.selectors import user_timezone
+from apps.clients.currency import currency_of
 from apps.core import flags
 from apps.reports.exports.formats import Row, csv_lines, ics_lines, json_pieces, xlsx_file
 from apps.reports.signals import export_generated
@@ -50,6 +51,7 @@ _FIELDS = (
     "user__username",
     "project__name",
     "project__client__name",
+    "project__client__currency",
     "project__hourly_rate",
     "task__name",
     "started_at",
@@ -114,6 +116,7 @@ def export_rows(qs: QuerySet[TimeEntry], tz: zoneinfo.ZoneInfo) -> Iterator[Row]
             notes=v["notes"],
             billable=v["billable"],
             amount=amount,
+            currency=currency_of(v["project__client__currency"]),
             updated_at=v["updated_at"],
             tags=tuple(tags),
         )

@@ -43,6 +43,8 @@ class Row:
     amount: Decimal | None
     updated_at: datetime
     tags: tuple[str, ...] = ()
+    # The currency of the project's amounts: its client's, else the installation's.
+    currency: str = ""
 
     @property
     def hours(self) -> Decimal:
@@ -75,6 +77,7 @@ CSV_HEADER = (
     "notes",
     "billable",
     "amount",
+    "currency",
     "tags",
 )
 
@@ -112,6 +115,7 @@ def csv_lines(rows: Iterable[Row]) -> Iterator[str]:
                 _safe_text(r.notes),
                 "yes" if r.billable else "no",
                 "" if r.amount is None else r.amount,
+                _safe_text(printable(r.currency)),
                 _safe_text(r.tag_text),
             )
         )
@@ -135,6 +139,7 @@ def json_pieces(rows: Iterable[Row], tz: zoneinfo.ZoneInfo) -> Iterator[str]:
             "hours": float(r.hours),
             "billable": r.billable,
             "amount": None if r.amount is None else str(r.amount),
+            "currency": r.currency,
             "notes": r.notes,
             "tags": list(r.tags),
         }
@@ -194,6 +199,7 @@ XLSX_COLUMNS = (
     ("Notes", 40),
     ("Billable", 9),
     ("Amount", 11),
+    ("Currency", 9),
     ("Tags", 24),
 )
 
@@ -254,6 +260,7 @@ def xlsx_file(rows: Iterable[Row], tz: zoneinfo.ZoneInfo) -> IO[bytes]:
                 cell(r.notes, text=True),
                 cell(r.billable),
                 cell(None if r.amount is None else float(r.amount), "#,##0.00"),
+                cell(r.currency, text=True),
                 cell(r.tag_text, text=True),
             ]
         )

@@ -37,14 +37,18 @@ def test_it_totals_seconds_and_billable_amounts_per_project(member_api: Any, mem
 
     assert data["rows"] == [
         {"key": free.pk, "label": "Free", "seconds": 3600, "billable_seconds": 3600,
-         "billable_amount": "0.00"},
+         "billable_amount": "0.00", "currency": "EUR",
+         "billable_amounts": [{"currency": "EUR", "billable_amount": "0.00"}]},
         {"key": paid.pk, "label": "Paid", "seconds": 7200, "billable_seconds": 5400,
-         "billable_amount": "135.00"},
+         "billable_amount": "135.00", "currency": "EUR",
+         "billable_amounts": [{"currency": "EUR", "billable_amount": "135.00"}]},
     ]  # fmt: skip
     assert data["totals"] == {
         "seconds": 10800,
         "billable_seconds": 9000,
         "billable_amount": "135.00",
+        "currency": "EUR",
+        "billable_amounts": [{"currency": "EUR", "billable_amount": "135.00"}],
     }
     assert (data["group_by"], data["timezone"]) == ("project", "UTC")
 

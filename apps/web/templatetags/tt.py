@@ -3,8 +3,9 @@
 Durations are ``H:MM`` (``hm``; decimal ``hours`` only where a report or an export asks
 for them), dates one short form per language (``shortdate``: "Tue 1 Dec 2026",
 "Di., 1. Dez. 2026"), amounts with the language's separators and the installation's
-currency (``money``, from ``TIMETRACKER_CURRENCY``: "€15,912.50", "15.912,50 €"). The
-language is the request's (``django.utils.translation``); the forms come from CLDR through
+currency (``money``, from ``TIMETRACKER_CURRENCY``: "€15,912.50", "15.912,50 €"), or a
+client's own (``money:code``). The language is the request's
+(``django.utils.translation``); the forms come from CLDR through
 Babel, which Django has no formatter for (currency) or only a coarser one (dates). Each
 filter renders whatever is stored, a value of the wrong type included, without raising: a
 hand-edited row never breaks a page.
@@ -28,6 +29,8 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
+
+from apps.core.limits import printable
 
 register = template.Library()
 
@@ -225,20 +228,23 @@ def _is_iso_code(code: str) -> bool:
 
 
 @register.filter
-def money(value: Any) -> str:
-    """An amount with the installation's currency, placed and separated as the language
-    does: ``15912.5`` -> ``€15,912.50``, ``15.912,50 €``, ``€ 15.912,50``; a symbol that is
-    no ISO code goes first (``$\u00a015,912.50``). An empty value shows nothing."""
+def money(value: Any, code: Any = "") -> str:
+    """An amount in ``code`` (a client's currency; blank: the installation's), placed and
+    separated as the language does: ``15912.5`` -> ``€15,912.50``, ``15.912,50 €``,
+    ``€ 15.912,50``; a symbol that is no ISO code goes first (``$\u00a015,912.50``), and
+    so does a stored code that is no currency (shown as it is, without control characters;
+    the template escapes it). An empty value shows nothing."""
     if value is None or value == "":
         return ""
     number = _decimal(value)
     if number is None:
         return str(value)
-    code = currency()
+    code = code if isinstance(code, str) and code else currency()
     if code and _is_iso_code(code):
         return format_currency(number, code, locale=locale())
     shown = grouped(number)
-    return f"{code}\u00a0{shown}" if code else shown
+    symbol = printable(code)
+    return f"{symbol}\u00a0{shown}" if symbol else shown
 
 
 @register.filter

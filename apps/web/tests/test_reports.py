@@ -66,6 +66,8 @@ def test_it_shows_totals_and_billable_amounts_for_a_member(
         "seconds": 12600,
         "billable_seconds": 9000,
         "billable_amount": "150.00",  # 1.5 billable hours of Apollo at 100
+        "currency": "EUR",
+        "billable_amounts": [{"currency": "EUR", "billable_amount": "150.00"}],
     }
     html = response.content.decode()
     assert '<dd id="total-hours">3.50</dd>' in html
