@@ -4,7 +4,8 @@ The rows here are written straight into the database (``bulk_create``), past eve
 serializer and service: times at the edges of the supported range (1970-01-01T00:00Z to
 just before 2200-01-01T00:00Z), empty and exactly-24-hour entries, a timer running since
 1970; names and notes with every control character, non-characters, right-to-left
-overrides, emoji, spreadsheet formulas, HTML, and the longest value each field takes.
+overrides, emoji, spreadsheet formulas, HTML, and the longest value each field takes;
+client currencies that are no ISO code (reports then list amounts in a dozen currencies).
 Then an admin looks at all of it from four time zones, including the ones 14 hours ahead
 and 5:45 ahead of UTC. Every answer must be a 200 and every file must open.
 
@@ -97,6 +98,24 @@ def hostile_texts(max_length: int) -> list[str]:
     return [value[:max_length] for value in values]
 
 
+def hostile_currencies() -> list[str]:
+    """Client currencies no door accepts, each within the column's three characters."""
+    return [
+        controls()[:3],
+        "<b>",
+        "=1+",
+        "@SU",
+        "-2+",
+        "\u202eab",
+        "😀😀😀",
+        "長長長",
+        "eur",  # lower case: the service writes upper case
+        "ZZZ",  # three letters, but no currency
+        "\ufffe\uffff",
+        "EUR",
+    ]
+
+
 def max_length(model: type[Any], name: str) -> int:
     length = model._meta.get_field(name).max_length
     assert length, f"{model.__name__}.{name} has no max_length"
@@ -160,8 +179,12 @@ def store_hostile_rows(viewer: Any, zone: str) -> Rows:
     Profile.objects.bulk_create(
         [Profile(user=u, timezone=zone, role=Role.MEMBER) for u in users[::2]]
     )
+    currencies = hostile_currencies()
     clients = Client.objects.bulk_create(
-        [Client(name=name) for name in hostile_texts(max_length(Client, "name"))]
+        [
+            Client(name=name, currency=currencies[i % len(currencies)])
+            for i, name in enumerate(hostile_texts(max_length(Client, "name")))
+        ]
     )
     projects = Project.objects.bulk_create(
         [
@@ -363,7 +386,8 @@ def check_file(visitor: Visitor, url: str, fmt: str, body: bytes) -> None:
             cells = list(csv.reader(io.StringIO(body.decode("utf-8"))))
             header = cells[0]
             text_columns = [
-                header.index(n) for n in ("user", "client", "project", "task", "notes", "tags")
+                header.index(n)
+                for n in ("user", "client", "project", "task", "notes", "currency", "tags")
             ]
             for line in cells[1:]:
                 for column in text_columns:
