@@ -20,10 +20,14 @@ CODE_LENGTH = 3
 _CODE = re.compile(r"[A-Z]{3}")
 
 
+# ISO 4217's "no currency" and "for testing" codes: no amount is in either (CLDR writes ¤).
+NOT_MONEY = frozenset({"XXX", "XTS"})
+
+
 @lru_cache(maxsize=1)
 def known_codes() -> frozenset[str]:
-    """The ISO 4217 codes Babel's CLDR data knows (current and historic)."""
-    return frozenset(list_currencies())
+    """The ISO 4217 codes Babel's CLDR data knows (current and historic), but NOT_MONEY."""
+    return frozenset(list_currencies()) - NOT_MONEY
 
 
 def normalise_currency(value: Any) -> Any:

@@ -22,6 +22,8 @@ HOSTILE = [
     "US",
     "E1R",
     "ZZZ",  # three letters, but no currency
+    "XXX",  # ISO 4217's "no currency"
+    "$",  # a symbol: only the installation's currency may be one
     "W" * 10_000,
     "EU\x00",
     "\x00",

@@ -124,6 +124,31 @@ def test_a_row_in_one_currency_has_it_and_a_mixed_row_lists_each(
     ]
 
 
+def test_a_row_without_any_amount_is_in_its_projects_currency_or_the_installations(
+    member_api: Any, member: Any
+) -> None:
+    dollars = ProjectFactory(client=ClientFactory(currency="USD"), hourly_rate=None)
+    francs = ProjectFactory(client=ClientFactory(currency="CHF"), hourly_rate=Decimal("10"))
+    _entry(member, dollars, 1)
+    totals = _summary(member_api, "user")["totals"]
+    assert totals["billable_amounts"] == [{"currency": "USD", "billable_amount": "0.00"}]
+    _entry(member, francs, 1, day=1, billable=False)
+    totals = _summary(member_api, "user")["totals"]
+    # Nothing billed in either: a zero is the installation's, whatever the projects' mix.
+    assert (totals["currency"], totals["billable_amount"]) == ("EUR", "0.00")
+    _entry(member, francs, 1, day=2)
+    totals = _summary(member_api, "user")["totals"]
+    # The unpriced dollars add nothing, so the francs are the only currency.
+    assert (totals["currency"], totals["billable_amount"]) == ("CHF", "10.00")
+
+
+def test_an_empty_report_has_the_installations_currency(member_api: Any) -> None:
+    data = _summary(member_api, "project")
+    assert data["rows"] == []
+    assert data["totals"]["billable_amounts"] == [{"currency": "EUR", "billable_amount": "0.00"}]
+    assert (data["totals"]["currency"], data["totals"]["billable_amount"]) == ("EUR", "0.00")
+
+
 def test_one_currency_keeps_the_single_amount(member_api: Any, member: Any) -> None:
     project = ProjectFactory(client=ClientFactory(currency="USD"), hourly_rate=Decimal("10"))
     _entry(member, project, 1)
@@ -145,6 +170,8 @@ def test_the_query_count_stays_one_statement(
     [
         ("en", "US$200.00", "€90.00"),
         ("de", "200,00\u00a0$", "90,00\u00a0€"),
+        ("fr", "200,00\u00a0$US", "90,00\u00a0€"),
+        ("nl", "US$\u00a0200,00", "€\u00a090,00"),
     ],
 )
 def test_the_report_page_shows_each_amount_in_its_currency(
