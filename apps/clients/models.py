@@ -17,6 +17,9 @@ class Client(UniqueNameErrorMixin, models.Model):
         max_length=CODE_LENGTH,
         blank=True,
         default="",
+        # In the table too: rows written by SQL that knows no currency (an older replica
+        # during a rolling upgrade, bulk loads) get the installation's currency.
+        db_default="",
         validators=[validate_currency],
         help_text=_(
             "Amounts of this client's projects are in this currency: an ISO 4217 code such "
