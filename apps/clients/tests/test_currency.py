@@ -123,6 +123,7 @@ def test_the_web_form_sets_the_currency(member_web: WebClient) -> None:
     assert client.currency == "GBP"
     page = member_web.get(f"/clients/{client.pk}/edit/").content.decode()
     assert 'value="GBP"' in page
+    assert "<td>GBP</td>" in member_web.get("/clients/").content.decode()
     member_web.post(f"/clients/{client.pk}/edit/", {"name": "Acme", "currency": ""})
     client.refresh_from_db()
     assert client.currency == ""
