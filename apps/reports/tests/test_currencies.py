@@ -88,6 +88,28 @@ def test_the_totals_are_per_currency_and_never_added_up(
     assert totals["seconds"] == round(7.5 * 3600)
 
 
+@pytest.mark.parametrize("group_by", ["project", "client", "task", "user", "day"])
+def test_the_rows_per_currency_add_up_to_the_totals_per_currency(
+    admin_api: Any, mixed: dict[str, Any], other_member: Any, group_by: str
+) -> None:
+    _entry(other_member, mixed["rocket"], 0.25, day=3)  # 25.00 USD more, by someone else
+    data = _summary(admin_api, group_by)
+    added: dict[str, Decimal] = {}
+    for row in data["rows"]:
+        for part in row["billable_amounts"]:
+            added[part["currency"]] = added.get(part["currency"], Decimal(0)) + Decimal(
+                part["billable_amount"]
+            )
+        if row["currency"] is not None:
+            assert [row["currency"]] == [p["currency"] for p in row["billable_amounts"]]
+            assert row["billable_amount"] == row["billable_amounts"][0]["billable_amount"]
+    totals = {
+        p["currency"]: Decimal(p["billable_amount"]) for p in data["totals"]["billable_amounts"]
+    }
+    assert totals == {code: amount for code, amount in added.items() if amount}
+    assert totals == {"EUR": Decimal("90.00"), "USD": Decimal("225.00")}
+
+
 def test_a_row_in_one_currency_has_it_and_a_mixed_row_lists_each(
     member_api: Any, mixed: dict[str, Any]
 ) -> None:
