@@ -30,6 +30,11 @@ run: $(VENV)/.base-installed  ## Install, migrate and serve on http://127.0.0.1:
 	@$(BIN)/python manage.py setup_token --url http://127.0.0.1:$(PORT)/setup/
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite keeps compiled bytecode (in the virtualenv, out of the checkout) even where
+# PYTHONDONTWRITEBYTECODE is set: each test process and server imports the whole project,
+# and pytest rewrites every test module (docs/local-development.md, "Test speed").
+test: export PYTHONDONTWRITEBYTECODE :=
+test: export PYTHONPYCACHEPREFIX := $(abspath $(VENV))/pycache
 test: $(VENV)/.dev-installed  ## Install dev requirements and run the test suite
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from analytics.testutils import CapturedEvents, FakePostHog, capture_events
 from apps.accounts.models import Role
-from tests import support
+from tests import browser, support
 from tests.factories import ProjectFactory, TaskFactory, UserFactory
 
 PASSWORD = "correct horse battery"  # noqa: S105 (test persona)
@@ -38,6 +38,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                 "(tests/support.py ALLOWED_SKIPS lists the skips CI may take)"
             )
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """Close the shared Chromium after the last of a run of browser tests (``tests/browser.py``)."""
+    result = yield
+    if browser.CHROMIUM.is_open and (nextitem is None or not browser.uses_browser(nextitem)):
+        browser.CHROMIUM.close()
+    return result
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    browser.CHROMIUM.close()
 
 
 def _transactional(item: pytest.Item) -> bool:

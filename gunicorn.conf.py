@@ -11,7 +11,6 @@ worker reports the whole server. Stale metric files are removed when gunicorn st
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -46,24 +45,31 @@ def post_worker_init(worker: Any) -> None:
     from apps.monitoring.metrics import mark_worker_started
 
     mark_worker_started()
+    if worker.age == 1:
+        _print_setup_token(worker)
+
+
+def _print_setup_token(worker: Any) -> None:
+    """While no admin exists, the first worker prints the one-time setup token at start
+    (docs/operations.md).
+
+    In the worker, which has Django loaded already: the master never imports Django, and a
+    process of its own for the command would cost a second of CPU and a Python's memory at
+    every start. Workers that replace a dead one later do not print it again. A database
+    that is not ready yet only costs a warning, never the worker.
+    """
+    from django.core.management import call_command
+
+    # SystemExit is the command's "database unavailable"; nothing here may stop the worker.
+    try:
+        call_command("setup_token")
+    except (Exception, SystemExit) as exc:  # noqa: BLE001
+        worker.log.warning("could not print the setup token: %s", exc)
+    finally:
+        sys.stdout.flush()
 
 
 def child_exit(server: Any, worker: Any) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
-
-
-def when_ready(server: Any) -> None:
-    """While no admin exists, print the one-time setup token (docs/operations.md).
-
-    In a child process: the master never imports Django (its workers do), and a database
-    that is not ready yet only costs a warning, never the server. No metric files: the
-    child is not a worker.
-    """
-    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-    manage = str(Path(__file__).resolve().with_name("manage.py"))
-    try:
-        subprocess.run([sys.executable, manage, "setup_token"], env=env, timeout=60, check=False)  # noqa: S603
-    except (OSError, subprocess.SubprocessError) as exc:
-        server.log.warning("could not print the setup token: %s", exc)

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "rest_framework",
     # API tokens: hashed, named, revocable (apps.accounts.ApiToken, "API tokens" below).
     "knox",
@@ -167,6 +168,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "timetracker.urls"
 WSGI_APPLICATION = "timetracker.wsgi.application"
 
+# Form widgets render through TEMPLATES, so templates/django/forms/ can override Django's
+# own (a select that writes its options out instead of two includes per option).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -26,7 +26,7 @@ def profile_language(stored: str) -> str | None:
     written by hand that is none of them, means "from the browser")."""
     if not stored:
         return None
-    return stored if stored in dict(settings.LANGUAGES) else None
+    return stored if any(stored == code for code, _ in settings.LANGUAGES) else None
 
 
 class TimezoneMiddleware:

@@ -38,32 +38,25 @@ def instrumented_cursor(cursor_class: type, alias: str, vendor: str) -> type:
     executed_many = execute_many_total.labels(alias, vendor)
     duration = query_duration_seconds.labels(alias=alias, vendor=vendor)
 
-    def failed(exc: BaseException) -> None:
-        errors_total.labels(alias=alias, vendor=vendor, type=type(exc).__name__).inc()
+    def timed(method: Any, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return method(*args, **kwargs)
+        except Exception as exc:
+            errors_total.labels(alias=alias, vendor=vendor, type=type(exc).__name__).inc()
+            raise
+        finally:
+            duration.observe(time.perf_counter() - started)
 
     class CursorWrapper(cursor_class):
         def execute(self, *args: Any, **kwargs: Any) -> Any:
             executed.inc()
-            started = time.perf_counter()
-            try:
-                return super().execute(*args, **kwargs)
-            except Exception as exc:
-                failed(exc)
-                raise
-            finally:
-                duration.observe(time.perf_counter() - started)
+            return timed(super().execute, *args, **kwargs)
 
         def executemany(self, query: Any, param_list: Any, *args: Any, **kwargs: Any) -> Any:
             executed.inc(len(param_list))
             executed_many.inc(len(param_list))
-            started = time.perf_counter()
-            try:
-                return super().executemany(query, param_list, *args, **kwargs)
-            except Exception as exc:
-                failed(exc)
-                raise
-            finally:
-                duration.observe(time.perf_counter() - started)
+            return timed(super().executemany, query, param_list, *args, **kwargs)
 
     CursorWrapper.__qualname__ = f"Instrumented{cursor_class.__name__}"
     return CursorWrapper

@@ -30,6 +30,7 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from tests.browser import CHROMIUM
 from tests.factories import (
     ClientFactory,
     ProjectFactory,
@@ -37,7 +38,6 @@ from tests.factories import (
     TimeEntryFactory,
     UserFactory,
 )
-from tests.support import missing, require_binary
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,35 +46,12 @@ IMAGES = Path(__file__).resolve().parents[3] / "docs" / "images"
 # only when asked, so an ordinary test run leaves the checkout unchanged.
 UPDATE_SCREENSHOTS = os.environ.get("TIMETRACKER_UPDATE_SCREENSHOTS") == "1"
 VIEWPORT = {"width": 1200, "height": 800}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    executable = require_binary("chromium", hint="apt-get install chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover (installed by requirements/dev.txt)
-        missing(
-            "the playwright Python package is not installed (pip install -r requirements/dev.txt)"
-        )
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
-    # test while it runs are still plain synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def browser() -> Any:
+    """Headless Chromium, shared by consecutive browser tests (``tests/browser.py``)."""
+    return CHROMIUM.get()
 
 
 # Each page reports its CSP violations (blocked scripts, styles, images, connections,
@@ -127,8 +104,8 @@ def seconds_on(clock_text: str) -> int:
 def history(member: Any, project: Any, task: Any) -> None:
     """A few days of finished work, so the dashboard and the report have something to show.
 
-    Data is created before the browser starts: ORM calls made while Playwright's event
-    loop runs would open a second database connection that nothing closes.
+    The browser may already be open from the test before (``tests/browser.py``); the ORM
+    calls made while Playwright's event loop runs are plain synchronous calls.
     """
     gemini = ProjectFactory(
         name="Gemini", client=ClientFactory(name="Acme"), colour="#d9822b", hourly_rate=80
