@@ -26,16 +26,33 @@ class Outcome(models.TextChoices):
 class OutboundRequest(models.Model):
     # Explicit, so the migration holds whatever DEFAULT_AUTO_FIELD a project uses.
     id = models.BigAutoField(primary_key=True)
-    at = models.DateTimeField(db_index=True)
-    stream = models.CharField(max_length=16, choices=Stream.choices)
+    at = models.DateTimeField(_("time"), db_index=True)
+    stream = models.CharField(_("stream"), max_length=16, choices=Stream.choices)
     # host[:port] only: no scheme, credentials, path or query string.
-    host = models.CharField(max_length=255)
+    host = models.CharField(
+        _("host"),
+        max_length=255,
+        help_text=_("Host name and port only: no scheme, credentials, path or query string."),
+    )
     # The request body as it went on the wire (compressed when it was sent compressed).
-    body_bytes = models.PositiveBigIntegerField()
-    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices)
-    events = models.PositiveIntegerField(default=0)
-    duration_ms = models.PositiveIntegerField(default=0)
+    body_bytes = models.PositiveBigIntegerField(
+        _("bytes sent"),
+        help_text=_(
+            "Size of the request body as it went on the wire (compressed when it was sent "
+            "compressed)."
+        ),
+    )
+    http_status = models.PositiveSmallIntegerField(
+        _("HTTP status"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when no answer came back."),
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    events = models.PositiveIntegerField(
+        _("events"), default=0, help_text=_("Number of events the request carried.")
+    )
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
 
     class Meta:
         ordering = ("-at", "-id")
@@ -45,7 +62,7 @@ class OutboundRequest(models.Model):
 
     def __str__(self) -> str:
         return gettext("%(stream)s to %(host)s at %(at)s") % {
-            "stream": self.stream,
+            "stream": self.get_stream_display(),
             "host": self.host,
             "at": f"{self.at:%Y-%m-%d %H:%M:%S}",
         }
