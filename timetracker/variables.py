@@ -235,10 +235,12 @@ VARIABLES: tuple[Variable, ...] = (
         "TIMETRACKER_CURRENCY",
         "str",
         "EUR",
-        "The currency of billable amounts on pages: an ISO 4217 code (`EUR`, placed and "
-        "written as the reader's language does: `€15,912.50`, `15.912,50 €`) or a symbol "
-        "of 1 to 5 characters without spaces or digits (`$`, written before the amount). "
-        "Exports keep plain numbers.",
+        "The installation's currency: that of rates, budgets and billable amounts of "
+        "projects whose client sets no currency of its own (each client may name an ISO "
+        "4217 code). An ISO 4217 code (`EUR`, placed and written as the reader's language "
+        "does: `€15,912.50`, `15.912,50 €`) or a symbol of 1 to 5 characters without spaces "
+        "or digits (`$`, written before the amount). Exports keep plain numbers, with the "
+        "currency in a column of its own.",
         section="core",
         example="EUR",
     ),

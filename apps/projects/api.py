@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
 
 from apps.core.api import (
     ArchivableMixin,
@@ -16,10 +17,17 @@ from apps.core.drf import JSONTypesMixin
 from apps.core.schema import ARCHIVED_PARAM, conflict, id_parameter
 from apps.projects import services
 from apps.projects.models import Project
+from apps.projects.selectors import project_currency
 
 
 class ProjectSerializer(JSONTypesMixin, ModelSerializer):
     """A project, optionally for a client; time is tracked against projects."""
+
+    currency = serializers.SerializerMethodField(
+        help_text="The currency of hourly_rate and budget_amount: the client's ISO 4217 code, "
+        "or the installation's currency (TIMETRACKER_CURRENCY, a code or a symbol such as $) "
+        "for a project without a client or whose client sets none. Set on the client."
+    )
 
     class Meta:
         model = Project
@@ -32,11 +40,15 @@ class ProjectSerializer(JSONTypesMixin, ModelSerializer):
             "hourly_rate",
             "budget_hours",
             "budget_amount",
+            "currency",
             "archived",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["archived", "created_at", "updated_at"]
+
+    def get_currency(self, project: Project) -> str:
+        return project_currency(project)
 
 
 @extend_schema_view(
@@ -56,7 +68,7 @@ class ProjectViewSet(ArchivableMixin[Project], ServiceViewSet[Project]):
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[Project]:
-        qs = Project.objects.all()
+        qs = Project.objects.select_related("client")
         archived = bool_param(self.request, "archived")
         if archived is not None:
             qs = qs.filter(archived=archived)

@@ -92,7 +92,11 @@ def projects_near_budget() -> QuerySet[Project]:
     money = Q(budget_amount__isnull=False, hourly_rate__isnull=False) & Q(
         budget_amount__lte=ExpressionWrapper(amount / share, output_field=DecimalField())
     )
-    return Project.objects.filter(hours | money, archived=False).order_by("name")
+    return (
+        Project.objects.filter(hours | money, archived=False)
+        .select_related("client")  # the currency of a money budget
+        .order_by("name")
+    )
 
 
 def budget_levels(project: Project) -> dict[str, int]:

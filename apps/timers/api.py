@@ -19,6 +19,7 @@ from apps.core.limits import validate_date_in_range, validate_text
 from apps.core.schema import conflict
 from apps.projects.budget import budget_warning
 from apps.projects.models import Project
+from apps.projects.selectors import project_currency
 from apps.tags.api import TagsField
 from apps.tasks.models import Task
 from apps.timers import services
@@ -217,6 +218,11 @@ class BudgetWarningSerializer(serializers.Serializer):
     percent = serializers.IntegerField(help_text="Percent used by the finished entries.")
     used = serializers.DecimalField(max_digits=14, decimal_places=2)
     budget = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField(
+        allow_null=True,
+        help_text="The currency of used and budget for a money budget (the project's "
+        "currency, as on the project); null for an hours budget.",
+    )
 
 
 class TimerEntrySerializer(TimeEntrySerializer):
@@ -230,7 +236,10 @@ class TimerEntrySerializer(TimeEntrySerializer):
     @extend_schema_field(BudgetWarningSerializer(allow_null=True))
     def get_budget_warning(self, entry: TimeEntry) -> dict[str, Any] | None:
         warning = budget_warning(entry.project)
-        return None if warning is None else BudgetWarningSerializer(warning.as_dict()).data
+        if warning is None:
+            return None
+        currency = project_currency(entry.project) if warning.kind == "money" else None
+        return BudgetWarningSerializer({**warning.as_dict(), "currency": currency}).data
 
 
 class TimerView(APIView):

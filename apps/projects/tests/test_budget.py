@@ -160,6 +160,7 @@ def test_the_api_timer_answers_carry_the_warning_field(
         "percent": 80,
         "used": "8.00",
         "budget": "10.00",
+        "currency": None,
     }
     assert member_api.get("/api/v1/timer/").json()["budget_warning"]["percent"] == 80
     assert member_api.post("/api/v1/timer/stop/").json()["budget_warning"]["percent"] == 80

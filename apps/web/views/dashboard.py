@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
@@ -20,13 +22,14 @@ from apps.core.api import MAX_ID
 from apps.core.types import AuthenticatedHttpRequest
 from apps.projects.budget import BudgetUse, budget_warning, projects_near_budget
 from apps.projects.models import Project
+from apps.projects.selectors import project_currency
 from apps.tasks.models import Task
 from apps.timers import services
 from apps.timers.models import TimeEntry
 from apps.timers.selectors import entry_get_for_user, running_entry
 from apps.web.forms import IdleTrimForm, TimerStartForm, apply_service_errors
 from apps.web.selectors import dashboard_for
-from apps.web.templatetags.tt import hm_words, shortdate
+from apps.web.templatetags.tt import grouped, hm_words, money, shortdate
 
 # The start and trim forms have their own ids so they cannot clash on the page.
 START_IDS = "start_%s"
@@ -129,13 +132,35 @@ def _render(
 BUDGETS_SHOWN = 5
 
 
-def budgets_to_show() -> list[tuple[Project, BudgetUse]]:
+@dataclass(frozen=True)
+class ShownBudget:
+    """A budget warning as the page writes it: hours with the language's separators, money
+    in the currency of the project's client (or the installation's)."""
+
+    project: Project
+    use: BudgetUse
+
+    @property
+    def used(self) -> str:
+        return self._figure(self.use.used)
+
+    @property
+    def budget(self) -> str:
+        return self._figure(self.use.budget)
+
+    def _figure(self, value: Decimal) -> str:
+        if self.use.kind == "hours":
+            return grouped(value)
+        return money(value, project_currency(self.project))
+
+
+def budgets_to_show() -> list[ShownBudget]:
     """Active projects at 80 % or more of a budget (one query, bounded)."""
-    shown: list[tuple[Project, BudgetUse]] = []
+    shown: list[ShownBudget] = []
     for project in projects_near_budget()[: BUDGETS_SHOWN * 2]:
         warning = budget_warning(project)
         if warning is not None and len(shown) < BUDGETS_SHOWN:
-            shown.append((project, warning))
+            shown.append(ShownBudget(project, warning))
     return shown
 
 
@@ -146,11 +171,12 @@ def budget_message(project: Project, use: BudgetUse) -> str:
         )
     else:
         text = _("%(project)s has used %(percent)s %% of its budget (%(used)s of %(budget)s).")
+    shown = ShownBudget(project, use)
     message = text % {
         "project": project.name,
         "percent": use.percent,
-        "used": use.used,
-        "budget": use.budget,
+        "used": shown.used,
+        "budget": shown.budget,
     }
     return f"{message} {_('It is over budget.')}" if use.threshold == 100 else message
 
