@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analytics import conf as analytics_conf
 from analytics import consent as analytics_consent
@@ -122,6 +123,23 @@ class TelemetryAdmin(admin.ModelAdmin[Installation]):
         return TemplateResponse(request, "admin/telemetry/installation/confirm.html", context)
 
 
+# The analytics decision keeps its reason in English (logs, ``manage.py analytics``); this
+# page shows it in the reader's language. A reason missing here is shown as it is.
+_ANALYTICS_REASONS = {
+    "DO_NOT_TRACK is set": gettext_lazy("DO_NOT_TRACK is set"),
+    "ANALYTICS_ENABLED is false": gettext_lazy("ANALYTICS_ENABLED is false"),
+    "POSTHOG_API_KEY is not set": gettext_lazy("POSTHOG_API_KEY is not set"),
+}
+
+
+def _analytics_reason(decision: analytics_consent.Decision) -> str:
+    if decision.layer == "switch":
+        return _("the waffle switch %(switch)s is missing or inactive") % {
+            "switch": analytics_conf.posthog_switch()
+        }
+    return str(_ANALYTICS_REASONS.get(decision.reason, decision.reason))
+
+
 def _analytics_state() -> dict[str, Any]:
     """Product analytics is a separate stream; the page shows it for the whole picture."""
     decision = analytics_consent.posthog()
@@ -133,8 +151,7 @@ def _analytics_state() -> dict[str, Any]:
         "allowed": decision.allowed,
         "layer": decision.layer,
         "layer_shown": presentation.layer_label(decision.layer),
-        # In English: the analytics app words its own reasons.
-        "reason": decision.reason,
+        "reason": _analytics_reason(decision),
         "host": analytics_conf.posthog_host(),
         "catalogue_url": catalogue_url,
     }
