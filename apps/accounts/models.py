@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
@@ -76,16 +76,24 @@ class Profile(models.Model):
     """What TimeTracker knows about a user beyond django.contrib.auth."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
     )
-    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     # Display preferences. An empty language means "from the browser" (Accept-Language).
-    theme = models.CharField(max_length=8, choices=Theme.choices, default=Theme.AUTO)
-    language = models.CharField(max_length=8, blank=True, default="")
+    theme = models.CharField(_("theme"), max_length=8, choices=Theme.choices, default=Theme.AUTO)
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
     # The report period the report page opens with (the last one the user chose).
     report_preset = models.CharField(
-        max_length=16, choices=ReportPreset.choices, default=ReportPreset.THIS_MONTH
+        _("report period"),
+        max_length=16,
+        choices=ReportPreset.choices,
+        default=ReportPreset.THIS_MONTH,
     )
 
     class Meta:
@@ -93,7 +101,8 @@ class Profile(models.Model):
         verbose_name_plural = _("profiles")
 
     def __str__(self) -> str:
-        return f"profile of user {self.user_id}"
+        # Shown in the admin (its lists, messages and breadcrumbs).
+        return gettext("profile of user %(user)s") % {"user": self.user_id}
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -108,16 +117,34 @@ class ApiToken(AbstractAuthToken):
     """
 
     id = models.BigAutoField(primary_key=True)
-    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True, editable=False)
-    name = models.CharField(max_length=API_TOKEN_NAME_MAX_LENGTH)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    digest = models.CharField(
+        _("digest"), max_length=CONSTANTS.DIGEST_LENGTH, unique=True, editable=False
+    )
+    # knox's own fields, as knox declares them, with labels in the reader's language.
+    token_key = models.CharField(
+        _("key prefix"),
+        max_length=CONSTANTS.MAXIMUM_TOKEN_PREFIX_LENGTH + CONSTANTS.TOKEN_KEY_LENGTH,
+        db_index=True,
+        help_text=_("The first characters of the key, to recognise it by."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="auth_token_set",
+        verbose_name=_("user"),
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    expiry = models.DateTimeField(_("expires"), null=True, blank=True)
+    name = models.CharField(_("name"), max_length=API_TOKEN_NAME_MAX_LENGTH)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ("-created", "-id")
 
     def __str__(self) -> str:
-        return f"API token {self.pk} of user {self.user_id}"
+        return gettext("API token %(id)s of user %(user)s") % {"id": self.pk, "user": self.user_id}
 
     @property
     def expired(self) -> bool:

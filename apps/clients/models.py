@@ -10,7 +10,7 @@ from apps.core.models import NAME_TAKEN, UniqueNameErrorMixin
 
 
 class Client(UniqueNameErrorMixin, models.Model):
-    name = models.CharField(max_length=200, validators=[validate_text])
+    name = models.CharField(_("name"), max_length=200, validators=[validate_text])
     # Blank: the installation's currency (TIMETRACKER_CURRENCY); else an ISO 4217 code.
     currency = models.CharField(
         _("currency"),
@@ -26,9 +26,9 @@ class Client(UniqueNameErrorMixin, models.Model):
             "as EUR or USD. Empty means the installation's currency."
         ),
     )
-    archived = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    archived = models.BooleanField(_("archived"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("client")
@@ -39,8 +39,9 @@ class Client(UniqueNameErrorMixin, models.Model):
                 Lower("name"),
                 name="client_name_unique_ci",
                 violation_error_code=NAME_TAKEN,
-                violation_error_message="There is already a client with this name (names "
-                "are compared ignoring case).",
+                violation_error_message=_(
+                    "There is already a client with this name (names are compared ignoring case)."
+                ),
             ),
         ]
 

@@ -33,26 +33,33 @@ class Job(models.Model):
     """
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="jobs",
+        verbose_name=_("owner"),
     )
-    kind = models.CharField(max_length=8, choices=JobKind.choices)
-    state = models.CharField(max_length=8, choices=JobState.choices, default=JobState.QUEUED)
+    kind = models.CharField(_("kind"), max_length=8, choices=JobKind.choices)
+    state = models.CharField(
+        _("state"), max_length=8, choices=JobState.choices, default=JobState.QUEUED
+    )
     # What the page shows next to the bar: "Checking rows", "Writing entries"...
-    stage = models.CharField(max_length=40, blank=True)
-    rows_done = models.PositiveIntegerField(default=0)
-    rows_total = models.PositiveIntegerField(null=True, blank=True)
-    params = models.JSONField(default=dict, blank=True)
-    result = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
-    result_path = models.CharField(max_length=255, blank=True)
-    result_name = models.CharField(max_length=255, blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=40, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in total"), null=True, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    result_path = models.CharField(_("file path"), max_length=255, blank=True)
+    result_name = models.CharField(_("file name"), max_length=255, blank=True)
+    task_id = models.CharField(_("queue task id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["owner", "created_at"], name="job_owner_created"),

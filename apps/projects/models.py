@@ -14,17 +14,21 @@ colour_validator = RegexValidator(
 
 
 class Project(UniqueNameErrorMixin, models.Model):
-    name = models.CharField(max_length=200, validators=[validate_text])
+    name = models.CharField(_("name"), max_length=200, validators=[validate_text])
     client = models.ForeignKey(
         "clients.Client",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="projects",
+        verbose_name=_("client"),
     )
-    colour = models.CharField(max_length=7, default="#3366cc", validators=[colour_validator])
-    billable = models.BooleanField(default=True)
+    colour = models.CharField(
+        _("colour"), max_length=7, default="#3366cc", validators=[colour_validator]
+    )
+    billable = models.BooleanField(_("billable"), default=True)
     hourly_rate = models.DecimalField(
+        _("hourly rate"),
         max_digits=10,
         decimal_places=2,
         null=True,
@@ -33,6 +37,7 @@ class Project(UniqueNameErrorMixin, models.Model):
         help_text=_("Amount per hour for billable time; empty means not priced."),
     )
     budget_hours = models.DecimalField(
+        _("budget (hours)"),
         max_digits=10,
         decimal_places=2,
         null=True,
@@ -40,6 +45,7 @@ class Project(UniqueNameErrorMixin, models.Model):
         validators=[MinValueValidator(0)],
     )
     budget_amount = models.DecimalField(
+        _("budget (amount)"),
         max_digits=12,
         decimal_places=2,
         null=True,
@@ -49,11 +55,15 @@ class Project(UniqueNameErrorMixin, models.Model):
     )
     # What the finished entries have used, kept by apps.projects.budget after each write to
     # an entry of a project with a budget, so pages read budgets without summing entries.
-    budget_seconds_used = models.BigIntegerField(default=0, editable=False)
-    budget_billable_seconds_used = models.BigIntegerField(default=0, editable=False)
-    archived = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    budget_seconds_used = models.BigIntegerField(
+        _("budget used (seconds)"), default=0, editable=False
+    )
+    budget_billable_seconds_used = models.BigIntegerField(
+        _("billable budget used (seconds)"), default=0, editable=False
+    )
+    archived = models.BooleanField(_("archived"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("project")

@@ -29,9 +29,11 @@ def validate_tag_name(value: str) -> None:
 
 
 class Tag(UniqueNameErrorMixin, models.Model):
-    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH, validators=[validate_tag_name])
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    name = models.CharField(
+        _("name"), max_length=TAG_NAME_MAX_LENGTH, validators=[validate_tag_name]
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("tag")

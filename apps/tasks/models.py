@@ -15,14 +15,26 @@ class TaskStatus(models.TextChoices):
 
 
 class Task(models.Model):
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="tasks")
-    name = models.CharField(max_length=200, validators=[validate_text])
-    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.TODO)
-    estimate_hours = models.DecimalField(
-        max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        related_name="tasks",
+        verbose_name=_("project"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_text])
+    status = models.CharField(
+        _("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.TODO
+    )
+    estimate_hours = models.DecimalField(
+        _("estimate (hours)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("task")

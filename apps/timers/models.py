@@ -27,10 +27,16 @@ class TimeEntry(models.Model):
     """A span of work. ``ended_at`` is empty while the entry is the user's running timer."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_entries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="time_entries",
+        verbose_name=_("user"),
     )
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.PROTECT, related_name="time_entries"
+        "projects.Project",
+        on_delete=models.PROTECT,
+        related_name="time_entries",
+        verbose_name=_("project"),
     )
     task = models.ForeignKey(
         "tasks.Task",
@@ -38,18 +44,28 @@ class TimeEntry(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="time_entries",
+        verbose_name=_("task"),
     )
-    started_at = models.DateTimeField(validators=[validate_stored_time])
-    ended_at = models.DateTimeField(null=True, blank=True, validators=[validate_stored_time])
+    started_at = models.DateTimeField(_("started at"), validators=[validate_stored_time])
+    ended_at = models.DateTimeField(
+        _("ended at"), null=True, blank=True, validators=[validate_stored_time]
+    )
     # A TextField's max_length binds only forms; the validator makes full_clean check it.
     notes = models.TextField(
-        blank=True, max_length=5000, validators=[validate_text, MaxLengthValidator(5000)]
+        _("notes"),
+        blank=True,
+        max_length=5000,
+        validators=[validate_text, MaxLengthValidator(5000)],
     )
-    billable = models.BooleanField(default=True)
-    tags = models.ManyToManyField("tags.Tag", blank=True, related_name="entries")
-    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    billable = models.BooleanField(_("billable"), default=True)
+    tags = models.ManyToManyField(
+        "tags.Tag", blank=True, related_name="entries", verbose_name=_("tags")
+    )
+    source = models.CharField(
+        _("source"), max_length=8, choices=Source.choices, default=Source.MANUAL
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
