@@ -139,8 +139,9 @@ class ApiToken(AbstractAuthToken):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name = _("API token")
-        verbose_name_plural = _("API tokens")
+        # In the admin's sentences ("Delete selected API tokens"): lower case in French.
+        verbose_name = pgettext_lazy("model name", "API token")
+        verbose_name_plural = pgettext_lazy("model name", "API tokens")
         ordering = ("-created", "-id")
 
     def __str__(self) -> str:
