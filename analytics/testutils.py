@@ -25,7 +25,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -287,15 +287,24 @@ def posthog_enabled(server: FakePostHog, *, switch: bool = True, **settings: Any
     from analytics.sinks import posthog
 
     values = {**FAST_DELIVERY, "ANALYTICS_POSTHOG_HOST": server.url, **settings}
+    overrides = override_settings(**values)
     posthog.reset()
+    overrides.enable()
+    enabled = True
     try:
-        with override_settings(**values):
-            if switch:
-                with posthog_switch(active=True):
-                    yield
-            else:
+        with posthog_switch(active=True) if switch else nullcontext():
+            try:
                 yield
+            finally:
+                # The settings go back before the switch does, so turning it off is never
+                # sent to ``server``: whether it arrived depended on how fast the retired
+                # client drained, and tests count what the server received.
+                posthog.reset()
+                overrides.disable()
+                enabled = False
     finally:
+        if enabled:
+            overrides.disable()
         posthog.reset()
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from analytics import identity
 from analytics.catalogue import catalogue
+from analytics.sinks import posthog
 from analytics.sinks.posthog import PROTOCOL_PROPERTIES, PostHogSink
 from analytics.testutils import FakePostHog, capture_events, flush, posthog_enabled
 from apps.accounts.models import Role
@@ -199,6 +200,9 @@ def test_the_journey_sends_exactly_the_declared_events(
     with posthog_enabled(posthog_server), capture_events() as delivered:
         journey.run()
         flush()
+    # Turning the switch back off after the block is not sent, however long one waits.
+    posthog.drain_handoff(timeout=2)
+    posthog.join_retired(timeout=2)
 
     # Locally, the failed login was recorded too; it never leaves.
     assert delivered.names == ["auth.login_failed", *EXPECTED]
