@@ -14,6 +14,7 @@ hand-edited row never breaks a page.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -78,9 +79,9 @@ def hm_words(value: Any) -> str:
 
 # English is the product's British English: "Tue 1 Dec 2026", "15,912.50".
 BABEL_LOCALES = {"en": "en_GB"}
-# The day-month-year pattern per CLDR skeleton; English keeps the product's form without
-# the comma CLDR puts after the weekday.
-DATE_PATTERNS = {"en": "EEE d MMM y"}
+# Patterns used instead of CLDR's for a (language, skeleton): English keeps the product's
+# short date without the comma CLDR puts after the weekday.
+DATE_PATTERNS = {("en", "yMMMEd"): "EEE d MMM y"}
 
 
 @lru_cache(maxsize=16)
@@ -94,13 +95,6 @@ def _locale(language: str) -> Locale:
 def locale() -> Locale:
     """The Babel locale of the language the request speaks."""
     return _locale(translation.get_language() or settings.LANGUAGE_CODE)
-
-
-@lru_cache(maxsize=16)
-def _date_pattern(language: str) -> str:
-    if language in DATE_PATTERNS:
-        return DATE_PATTERNS[language]
-    return str(_locale(language).datetime_skeletons["yMMMEd"])
 
 
 @register.filter
@@ -131,24 +125,19 @@ def as_date(value: Any) -> date | None:
     return None
 
 
-@register.filter
-def shortdate(value: Any) -> str:
-    """``2026-12-01`` (a date, a datetime or ISO text) -> ``Tue 1 Dec 2026``; anything
-    that is no date is shown as it is."""
-    day = as_date(value)
-    if day is None:
-        return "" if value is None else str(value)
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    return str(format_date(day, _date_pattern(language), locale=_locale(language)))
-
-
 def _skeleton(day: date, skeleton: str) -> str:
     """``day`` in the language's form for a CLDR skeleton (the closest one it has)."""
     language = translation.get_language() or settings.LANGUAGE_CODE
+    pattern = DATE_PATTERNS.get((language, skeleton))
+    if pattern is not None:
+        return str(format_date(day, pattern, locale=_locale(language)))
     return str(format_skeleton(skeleton, day, locale=_locale(language)))
 
 
-def _filter_date(skeleton: str) -> Any:
+def _filter_date(skeleton: str) -> Callable[[Any], str]:
+    """A filter showing a date, an aware datetime or ISO text in the form of ``skeleton``;
+    anything that is no date is shown as it is."""
+
     def shown(value: Any) -> str:
         day = as_date(value)
         if day is None:
@@ -156,6 +145,10 @@ def _filter_date(skeleton: str) -> Any:
         return _skeleton(day, skeleton)
 
     return shown
+
+
+# ``2026-12-01`` -> "Tue 1 Dec 2026", "Di., 1. Dez. 2026": the short date of every page.
+shortdate = register.filter("shortdate", _filter_date("yMMMEd"))
 
 
 def day_month(day: date) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from apps.accounts.signals import profile_updated
 from apps.timers.models import Source, TimeEntry
 from tests.factories import ClientFactory, ProjectFactory, TaskFactory, TimeEntryFactory
 
@@ -63,3 +64,31 @@ def world(admin: Any, member: Any, other_member: Any, project: Any, task: Any) -
         admins=entry(admin, notes="admin's work"),
         length=length,
     )
+
+
+@dataclass
+class ProfilePost:
+    response: Any
+    changed: list[list[str]]  # the ``changed`` of each profile_updated sent
+
+
+@pytest.fixture
+def post_profile(member_web: Any, django_capture_on_commit_callbacks: Any) -> Any:
+    """Post the member's profile form, run the commit callbacks, and say what the profile
+    service announced."""
+
+    def post(data: dict[str, Any], **kwargs: Any) -> ProfilePost:
+        received: list[list[str]] = []
+
+        def receiver(sender: Any, **signal: Any) -> None:
+            received.append(signal["changed"])
+
+        profile_updated.connect(receiver, weak=False)
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                response = member_web.post("/accounts/profile/", data, **kwargs)
+        finally:
+            profile_updated.disconnect(receiver)
+        return ProfilePost(response, received)
+
+    return post

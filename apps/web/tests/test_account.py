@@ -10,36 +10,21 @@ from django.test import Client
 from django.utils import timezone
 
 from apps.accounts.models import Profile
-from apps.accounts.signals import profile_updated
 from apps.web.tests.html_check import assert_valid_page
 from tests.factories import TimeEntryFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_it_updates_the_name_and_time_zone(
-    member_web: Client, member: Any, django_capture_on_commit_callbacks: Any
-) -> None:
-    received: list[dict[str, Any]] = []
-
-    def receiver(sender: Any, **kwargs: Any) -> None:
-        received.append(kwargs)
-
-    profile_updated.connect(receiver, weak=False)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = member_web.post(
-                "/accounts/profile/",
-                {"first_name": " Mel ", "last_name": "Member", "timezone": "Europe/Berlin"},
-                follow=True,
-            )
-    finally:
-        profile_updated.disconnect(receiver)
-    assert "Profile saved." in response.content.decode()
+def test_it_updates_the_name_and_time_zone(member: Any, post_profile: Any) -> None:
+    posted = post_profile(
+        {"first_name": " Mel ", "last_name": "Member", "timezone": "Europe/Berlin"}, follow=True
+    )
+    assert "Profile saved." in posted.response.content.decode()
     member.refresh_from_db()
     assert (member.first_name, member.last_name) == ("Mel", "Member")
     assert Profile.objects.get(user=member).timezone == "Europe/Berlin"
-    assert received[0]["changed"] == ["timezone"]
+    assert posted.changed[0] == ["timezone"]
 
 
 def test_it_rejects_an_unknown_time_zone_next_to_the_field(member_web: Client) -> None:

@@ -17,7 +17,6 @@ from django.test import Client, override_settings
 from django.utils import timezone, translation
 
 from apps.accounts.models import Profile, Role
-from apps.accounts.signals import profile_updated
 from apps.timers.models import TimeEntry
 from apps.web.templatetags.tt import (
     grouped,
@@ -163,24 +162,12 @@ def test_it_counts_one_total_for_today_and_says_what_the_week_counts(
 
 # --- The theme ----------------------------------------------------------------------------------
 def test_it_saves_the_theme_through_the_profile_service_and_applies_it(
-    member_web: Client, member: Any, django_capture_on_commit_callbacks: Any
+    member_web: Client, member: Any, post_profile: Any
 ) -> None:
-    received: list[dict[str, Any]] = []
-
-    def receiver(sender: Any, **kwargs: Any) -> None:
-        received.append(kwargs)
-
-    profile_updated.connect(receiver, weak=False)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = member_web.post(
-                "/accounts/profile/", {"timezone": "UTC", "theme": "dark"}, follow=True
-            )
-    finally:
-        profile_updated.disconnect(receiver)
-    assert "Profile saved." in response.content.decode()
+    posted = post_profile({"timezone": "UTC", "theme": "dark"}, follow=True)
+    assert "Profile saved." in posted.response.content.decode()
     assert Profile.objects.get(user=member).theme == "dark"
-    assert [r["changed"] for r in received] == [["theme"]]
+    assert posted.changed == [["theme"]]
     html = member_web.get("/entries/").content.decode()
     assert '<html lang="en" data-theme="dark">' in html
     assert '<meta name="color-scheme" content="dark">' in html

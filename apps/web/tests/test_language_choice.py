@@ -12,7 +12,6 @@ from django.test import Client, override_settings
 
 from apps.accounts.models import Profile
 from apps.accounts.services import profile_update
-from apps.accounts.signals import profile_updated
 from apps.web.tests.html_check import assert_valid_page
 from tests.factories import UserFactory
 
@@ -53,24 +52,12 @@ def test_it_offers_the_browser_default_and_each_language_in_its_own_name(
 
 
 def test_it_stores_a_valid_language_through_the_profile_service(
-    member_web: Client, member: Any, django_capture_on_commit_callbacks: Any
+    member: Any, post_profile: Any
 ) -> None:
-    received: list[dict[str, Any]] = []
-
-    def receiver(sender: Any, **kwargs: Any) -> None:
-        received.append(kwargs)
-
-    profile_updated.connect(receiver, weak=False)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = member_web.post(
-                "/accounts/profile/", {"timezone": "UTC", "theme": "auto", "language": "de"}
-            )
-    finally:
-        profile_updated.disconnect(receiver)
-    assert response.status_code == 302
+    posted = post_profile({"timezone": "UTC", "theme": "auto", "language": "de"})
+    assert posted.response.status_code == 302
     assert Profile.objects.get(user=member).language == "de"
-    assert [r["changed"] for r in received] == [["language"]]
+    assert posted.changed == [["language"]]
 
 
 def test_it_stores_the_browser_default_when_chosen(member_web: Client, member: Any) -> None:
