@@ -14,8 +14,9 @@ What makes a server cheap to start (docs/local-development.md, "Test speed"):
 
 from __future__ import annotations
 
-import atexit
 import contextlib
+import fcntl
+import hashlib
 import json
 import os
 import queue
@@ -31,8 +32,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import IO
+
+from timetracker.variables import VARIABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 # The real settings with a fast password hasher (see that module).
@@ -224,34 +228,83 @@ def running(
 
 _template: Path | None = None
 _template_lock = threading.Lock()
+# Where migrated templates are kept between runs and between the processes of one run.
+TEMPLATES = Path(tempfile.gettempdir()) / "timetracker-test-templates"
+# What a migrated database depends on besides the installed packages: the project's code
+# (models, migrations, post-migrate handlers, settings); not its tests or benchmarks.
+_NOT_SCHEMA = {".venv", ".git", "tests", "bench", "node_modules", "data", "logs", "docs"}
+
+
+def _schema_key() -> str:
+    """A digest of everything ``migrate`` could depend on: every project Python file outside
+    the tests, the configuration (the registry's variables, ``.env``), the installed
+    distributions' versions and the interpreter's."""
+    digest = hashlib.sha256(sys.version.encode())
+    # The configuration it runs with: the variables of the registry, and a .env file.
+    for variable in VARIABLES:
+        digest.update(f"{variable.name}={os.environ.get(variable.name)!r}".encode())
+    dotenv = ROOT / ".env"
+    digest.update(dotenv.read_bytes() if dotenv.is_file() else b"")
+    for dist in sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions()):
+        digest.update(dist.encode())
+    for folder, dirs, names in os.walk(ROOT):
+        dirs[:] = sorted(d for d in dirs if d not in _NOT_SCHEMA)
+        for name in sorted(n for n in names if n.endswith(".py")):
+            path = Path(folder, name)
+            digest.update(path.relative_to(ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _migrate_into(target: Path) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="timetracker-template-"))
+    try:
+        env = app_env(tmp)
+        (tmp / "data").mkdir()
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"manage.py migrate failed:\n{result.stderr[-3000:]}")
+        partial = target.with_suffix(f".{os.getpid()}.partial")
+        shutil.copyfile(tmp / "data" / "db.sqlite3", partial)
+        os.replace(partial, target)  # whole or not at all, for every reader
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def migrated_sqlite() -> Path:
-    """A migrated SQLite database file, made once per test process; copy it, never open it.
+    """A migrated SQLite database file; copy it, never open it.
 
-    ``migrate`` costs about three seconds of CPU; each server used to pay it. The copy is
-    what ``migrate`` makes of an empty database (post-migrate data included), and the
-    tests that are about migrating (``tests/delivery``) still run ``migrate`` themselves.
+    ``migrate`` costs three to five seconds of CPU; each server used to pay it, then each
+    test process. The file is made once for a state of the code and the installed packages
+    (``_schema_key``) and kept in the system's temporary folder, so the processes of a run
+    (xdist workers, under a lock) and later runs share it; templates of other states are
+    removed once unused for a day. The copy is what ``migrate`` makes of an empty database
+    (post-migrate data included), and the tests that are about migrating
+    (``tests/delivery``) still run ``migrate`` themselves.
     """
     global _template
     with _template_lock:
         if _template is None:
-            tmp = Path(tempfile.mkdtemp(prefix="timetracker-template-"))
-            atexit.register(shutil.rmtree, tmp, ignore_errors=True)
-            env = app_env(tmp)
-            (tmp / "data").mkdir()
-            result = subprocess.run(
-                [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
-                cwd=tmp,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=180,
-                check=False,
-            )
-            if result.returncode != 0:
-                raise RuntimeError(f"manage.py migrate failed:\n{result.stderr[-3000:]}")
-            _template = tmp / "data" / "db.sqlite3"
+            TEMPLATES.mkdir(parents=True, exist_ok=True)
+            target = TEMPLATES / f"{_schema_key()}.sqlite3"
+            with open(TEMPLATES / "lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be making it
+                if not target.exists():
+                    _migrate_into(target)
+                os.utime(target)  # in use: kept by the pruning below
+                # Other states' templates, unused for a day (never one a run is using).
+                for old in TEMPLATES.glob("*.sqlite3"):
+                    if old != target and time.time() - old.stat().st_mtime > 86400:
+                        old.unlink(missing_ok=True)
+            _template = target
         return _template
 
 
