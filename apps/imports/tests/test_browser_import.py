@@ -15,8 +15,14 @@ from django.core.management import call_command
 from apps.imports.tests.conftest import SAMPLES
 from apps.jobs.models import Job, JobState
 from apps.timers.models import TimeEntry
+from apps.web.tests.browser_support import (
+    POLL_MS,
+    axe_on_every_page,
+    check_page,
+    goto_signed_in,
+    sign_in,
+)
 from apps.web.tests.test_browser import browser, page  # noqa: F401 (fixtures)
-from apps.web.tests.test_browser_ui import CONTROLS, PAGE_CHECKS, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,13 +37,8 @@ def test_an_admin_imports_a_file_and_watches_its_progress(
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.IMPORT_BACKGROUND_ROWS = 1
     url = live_server.url
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{url}/")
-
-    page.goto(f"{url}/jobs/")
+    sign_in(page.context, url, admin)
+    goto_signed_in(page, url, "/jobs/")
     page.get_by_role("link", name="Import time entries").click()
     page.get_by_label("Format").select_option("kimai")
     page.get_by_label("File").set_input_files(str(SAMPLES / "kimai.csv"))
@@ -54,7 +55,8 @@ def test_an_admin_imports_a_file_and_watches_its_progress(
     Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, rows_done=1, rows_total=4)
     page.wait_for_function(
         "() => document.getElementById('job-progress').value === 1"
-        " && document.getElementById('job-progress').max === 4"
+        " && document.getElementById('job-progress').max === 4",
+        polling=POLL_MS,
     )
     assert page.evaluate("window.notReloaded") is True
     assert page.locator("[data-job-state]").inner_text() == "Running"
@@ -62,18 +64,18 @@ def test_an_admin_imports_a_file_and_watches_its_progress(
     # The real worker runs it; when it ends the page shows the report.
     Job.objects.filter(pk=job.pk).update(state=JobState.QUEUED, rows_done=0, rows_total=None)
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
-    page.wait_for_function("() => document.getElementById('import-report') !== null")
+    page.wait_for_function(
+        "() => document.getElementById('import-report') !== null", polling=POLL_MS
+    )
     report = page.locator("#import-report").inner_text()
     assert "Imported" in report
     assert "Created 3 entries" in report
     assert TimeEntry.objects.count() == 3
 
     # The pages of the feature pass axe and fit the screen, as every page of the app must.
+    axe_on_every_page(page.context)
     problems: list[str] = []
     for path in ("/import/", "/jobs/", f"/jobs/{job.pk}/"):
-        response = page.goto(f"{url}{path}")
-        assert response is not None
-        assert response.ok, path
-        problems += [f"{path}: {v}" for v in axe_violations(page)]
-        problems += [f"{path}: {p}" for p in page.evaluate(PAGE_CHECKS, CONTROLS)]
+        goto_signed_in(page, url, path)
+        problems += [f"{path}: {p}" for p in check_page(page).problems]
     assert problems == [], "\n".join(problems)

@@ -14,20 +14,13 @@ from typing import Any
 
 import pytest
 
+from apps.web.tests.browser_support import goto_signed_in, sign_in
 from apps.web.tests.test_browser import browser, page  # noqa: F401 (the fixtures)
 from tests.factories import TimeEntryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WEEK = "2025-W10"  # Monday 3 March 2025, in the past whenever the suite runs
-
-
-def _log_in(page: Any, url: str) -> None:  # noqa: F811 (the fixture's name)
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Username").fill("mel")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{url}/")
 
 
 def test_it_fills_a_week_with_the_keyboard(
@@ -47,8 +40,8 @@ def test_it_fills_a_week_with_the_keyboard(
             ended_at=start + timedelta(hours=1),
         )
     url = live_server.url
-    _log_in(page, url)
-    page.goto(f"{url}/timesheet/?week={WEEK}")
+    sign_in(page.context, url, member)
+    goto_signed_in(page, url, f"/timesheet/?week={WEEK}")
     monday = page.get_by_label("Apollo, Monday 3 March")
     monday.click()
     # The cell's text is selected on focus: typing replaces it, and the arrow keys leave.
@@ -91,8 +84,8 @@ def test_it_moves_and_resizes_an_entry_on_the_calendar(
         user=member, project=project, started_at=start, ended_at=start + timedelta(hours=1)
     )
     url = live_server.url
-    _log_in(page, url)
-    page.goto(f"{url}/calendar/?view=week&date=2025-03-04")
+    sign_in(page.context, url, member)
+    goto_signed_in(page, url, "/calendar/?view=week&date=2025-03-04")
     item = page.locator(f'.cal-entry[data-entry="{entry.pk}"]')
     # Placed on its day's 24-hour track: 32 pixels an hour.
     assert item.evaluate("e => e.style.top") == "288px"
@@ -142,8 +135,8 @@ def test_it_moves_an_entry_to_another_day_in_the_month_view(
         user=member, project=project, started_at=start, ended_at=start + timedelta(minutes=45)
     )
     url = live_server.url
-    _log_in(page, url)
-    page.goto(f"{url}/calendar/?view=month&date=2025-03-04")
+    sign_in(page.context, url, member)
+    goto_signed_in(page, url, "/calendar/?view=month&date=2025-03-04")
     item = page.locator(f'.cal-entry[data-entry="{entry.pk}"]')
     item.drag_to(page.locator('.cal-month-day[data-day="2025-03-13"]'))
     page.wait_for_function(
@@ -167,8 +160,8 @@ def test_a_refused_move_puts_the_entry_back_and_says_why(
         user=member, project=project, started_at=start, ended_at=start + timedelta(hours=1)
     )
     url = live_server.url
-    _log_in(page, url)
-    page.goto(f"{url}/calendar/?view=month&date=2025-03-04")
+    sign_in(page.context, url, member)
+    goto_signed_in(page, url, "/calendar/?view=month&date=2025-03-04")
     # The server's refusal, as the move endpoint words one (tested in test_calendar.py).
     page.route(
         "**/calendar/entries/*/move/",

@@ -6,7 +6,8 @@ and the dark theme, at 1200x800 and at 390x844; at those sizes and in between (7
 tall and inside it. A phone journey starts and stops the timer with one thumb, uses the
 menu and the header's timer; the keyboard shortcuts work and never fire while typing. With
 ``TIMETRACKER_UPDATE_SCREENSHOTS=1`` the runs write the screenshots of docs/images
-(``scripts/screenshots.py``).
+(``scripts/screenshots.py``). The tests start signed in (``browser_support.sign_in``):
+logging in through the form is what the journeys of ``test_browser.py`` test.
 """
 
 from __future__ import annotations
@@ -18,6 +19,17 @@ from typing import Any
 import pytest
 
 from apps.accounts.models import Profile
+from apps.web.tests.browser_support import (
+    CONTROLS,
+    PAGE_CHECKS,
+    POLL_MS,
+    axe_on_every_page,
+    axe_violations,
+    check_page,
+    goto_signed_in,
+    sign_in,
+    signed_in_page,
+)
 from apps.web.tests.test_browser import (  # noqa: F401 (fixtures)
     IMAGES,
     UPDATE_SCREENSHOTS,
@@ -31,53 +43,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"width": 1200, "height": 800}
 PHONE = {"width": 390, "height": 844}
-PASSWORD = "correct horse battery"
-
-# Controls a thumb must hit: at least 44 px tall on a phone (links inside running text are
-# exempt, as WCAG 2.5.8 allows).
-CONTROLS = (
-    "button:not(.link), .button, select, summary, .main-nav a, .row-actions a, .pagination a, "
-    "input:not([type=hidden]):not([type=checkbox]):not([type=radio])"
-)
-
-PAGE_CHECKS = """
-(controls) => {
-  const width = document.documentElement.clientWidth;
-  const problems = [];
-  if (document.documentElement.scrollWidth > width + 1) {
-    problems.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} > ${width}`);
-  }
-  for (const el of document.querySelectorAll("main *, header *")) {
-    const box = el.getBoundingClientRect();
-    if (box.width === 0 || getComputedStyle(el).visibility === "hidden") continue;
-    if (el.closest("dialog:not([open]), [hidden], .visually-hidden, .skip-link")) continue;
-    if (box.right > width + 1 || box.left < -1) {
-      problems.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className} sticks out: `
-        + `${Math.round(box.left)}..${Math.round(box.right)} of ${width}`);
-    }
-  }
-  for (const el of document.querySelectorAll(controls)) {
-    const box = el.getBoundingClientRect();
-    if (box.width === 0 || el.closest("dialog:not([open]), [hidden]")) continue;
-    if (box.height < 43.5) {
-      problems.push(`${el.tagName.toLowerCase()}#${el.id} "${el.textContent.trim().slice(0, 30)}"`
-        + ` is ${box.height} px tall`);
-    }
-  }
-  return problems;
-}
-"""
-
-
-def axe_violations(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
-        for v in results.response["violations"]
-    ]
 
 
 def _contrast(rgb_a: str, rgb_b: str) -> float:
@@ -106,15 +71,6 @@ def open_context(browser: Any) -> Iterator[Any]:  # noqa: F811 (the fixture abov
         assert violations == [], "\n".join(violations)
 
 
-def _log_in(page: Any, url: str, username: str) -> None:
-    # By the fields' ids, so it works in every language.
-    page.goto(f"{url}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(f"{url}/")
-
-
 @pytest.mark.parametrize(
     ("viewport", "scheme", "locale"),
     [
@@ -138,9 +94,10 @@ def test_every_app_page_passes_axe_and_fits_the_screen(
     labels must fit a phone too); the browser's locale picks the language."""
     url = live_server.url
     project, entry = root_world["project"], root_world["entry"]
-    page = open_context(viewport=viewport, scheme=scheme, locale=locale).new_page()
+    context = axe_on_every_page(open_context(viewport=viewport, scheme=scheme, locale=locale))
+    sign_in(context, url, root_world["root"])
+    page = context.new_page()
     page.set_default_timeout(10_000)
-    _log_in(page, url, "root")
     paths = [
         "/",
         "/entries/",
@@ -156,22 +113,22 @@ def test_every_app_page_passes_axe_and_fits_the_screen(
     ]
     problems: list[str] = []
     for path in paths:
-        response = page.goto(f"{url}{path}")
-        assert response is not None, path
-        assert response.ok, path
-        assert page.evaluate("document.documentElement.lang") == locale[:2], path
-        problems += [f"{path}: {v}" for v in axe_violations(page)]
-        problems += [f"{path}: {p}" for p in page.evaluate(PAGE_CHECKS, CONTROLS)]
+        goto_signed_in(page, url, path)
+        report = check_page(page)
+        assert report.lang == locale[:2], path
+        problems += [f"{path}: {p}" for p in report.problems]
+        if path == "/entries/":
+            # The focus ring, on this visit: the checks above only read the page, so the
+            # first Tab still reaches the skip link, as on a fresh load.
+            page.keyboard.press("Tab")  # the skip link
+            page.keyboard.press("Tab")
+            ring, background = page.evaluate(
+                "[getComputedStyle(document.activeElement).outlineColor,"
+                " getComputedStyle(document.body).backgroundColor]"
+            )
     assert problems == [], "\n".join(problems)
 
     # The focus ring: 3:1 or better against the page, in this theme.
-    page.goto(f"{url}/entries/")
-    page.keyboard.press("Tab")  # the skip link
-    page.keyboard.press("Tab")
-    ring, background = page.evaluate(
-        "[getComputedStyle(document.activeElement).outlineColor,"
-        " getComputedStyle(document.body).backgroundColor]"
-    )
     assert _contrast(ring, background) >= 3, (ring, background)
 
 
@@ -179,8 +136,7 @@ def test_the_profile_theme_wins_over_the_device(
     member: Any, live_server: Any, open_context: Any
 ) -> None:
     Profile.objects.filter(user=member).update(theme="dark")
-    page = open_context(viewport=DESKTOP, scheme="light").new_page()
-    _log_in(page, live_server.url, "mel")
+    page = signed_in_page(open_context(viewport=DESKTOP, scheme="light"), live_server.url, member)
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert _contrast(background, "rgb(0, 0, 0)") < 2, background  # dark, on a light device
     assert axe_violations(page) == []
@@ -188,6 +144,7 @@ def test_the_profile_theme_wins_over_the_device(
 
 def test_a_phone_starts_and_stops_the_timer_with_one_thumb(
     history: None,  # noqa: F811 (the fixture above)
+    member: Any,
     project: Any,
     live_server: Any,
     open_context: Any,
@@ -195,9 +152,8 @@ def test_a_phone_starts_and_stops_the_timer_with_one_thumb(
 ) -> None:
     url = live_server.url
     images = IMAGES if UPDATE_SCREENSHOTS else tmp_path
-    page = open_context(viewport=PHONE, scheme="light").new_page()
+    page = signed_in_page(open_context(viewport=PHONE, scheme="light"), url, member)
     page.set_default_timeout(10_000)
-    _log_in(page, url, "mel")
 
     # A compact header: one row for the brand and the menu.
     assert page.locator(".site-header").bounding_box()["height"] <= 60
@@ -219,7 +175,7 @@ def test_a_phone_starts_and_stops_the_timer_with_one_thumb(
     page.get_by_role("link", name="Entries", exact=True).click()
     page.wait_for_url(f"{url}/entries/")
     assert page.locator("#header-timer").is_visible()
-    page.wait_for_function("/^\\d+:\\d\\d:\\d\\d /.test(document.title)")
+    page.wait_for_function("/^\\d+:\\d\\d:\\d\\d /.test(document.title)", polling=POLL_MS)
     assert page.evaluate(PAGE_CHECKS, CONTROLS) == []
     page.screenshot(path=str(images / "phone-entries.png"))
     page.locator("#header-timer").get_by_role("button", name=re.compile("^Stop")).click()
@@ -230,13 +186,13 @@ def test_a_phone_starts_and_stops_the_timer_with_one_thumb(
 
 def test_the_dark_theme_draws_the_charts_in_its_colours(
     history: None,  # noqa: F811 (the fixture above)
+    member: Any,
     live_server: Any,
     open_context: Any,
     tmp_path: Any,
 ) -> None:
     images = IMAGES if UPDATE_SCREENSHOTS else tmp_path
-    page = open_context(viewport=DESKTOP, scheme="dark").new_page()
-    _log_in(page, live_server.url, "mel")
+    page = signed_in_page(open_context(viewport=DESKTOP, scheme="dark"), live_server.url, member)
     page.screenshot(path=str(images / "dashboard-dark.png"))
     page.goto(f"{live_server.url}/reports/?group_by=day")
     axis = page.evaluate("getComputedStyle(document.querySelector('#chart-time text.axis')).fill")
@@ -250,9 +206,8 @@ def test_the_keyboard_shortcuts_work_and_never_fire_while_typing(
     member: Any, project: Any, live_server: Any, open_context: Any
 ) -> None:
     url = live_server.url
-    page = open_context(viewport=DESKTOP).new_page()
+    page = signed_in_page(open_context(viewport=DESKTOP), url, member)
     page.set_default_timeout(10_000)
-    _log_in(page, url, "mel")
 
     # ? opens the list, Escape closes it.
     page.keyboard.press("?")
@@ -324,13 +279,14 @@ def test_nothing_sticks_out_between_phone_and_desktop(
     width: int,
 ) -> None:
     url = live_server.url
-    page = open_context(viewport={"width": width, "height": 900}).new_page()
+    context = open_context(viewport={"width": width, "height": 900})
+    sign_in(context, url, root_world["root"])
+    page = context.new_page()
     page.set_default_timeout(10_000)
-    _log_in(page, url, "root")
     problems: list[str] = []
     for path in ["/", "/entries/", "/projects/", f"/projects/{root_world['project'].pk}/"]:
-        page.goto(f"{url}{path}")
+        goto_signed_in(page, url, path)
         problems += [f"{path}: {p}" for p in page.evaluate(PAGE_CHECKS, CONTROLS)]
-    page.goto(f"{url}/reports/?group_by=day")
+    goto_signed_in(page, url, "/reports/?group_by=day")
     problems += [f"reports: {p}" for p in page.evaluate(PAGE_CHECKS, CONTROLS)]
     assert problems == [], "\n".join(problems)
