@@ -257,8 +257,8 @@ def _schema_key() -> str:
 
 
 def _migrate_into(target: Path) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="timetracker-template-"))
-    try:
+    with tempfile.TemporaryDirectory(prefix="timetracker-template-") as name:
+        tmp = Path(name)
         env = app_env(tmp)
         (tmp / "data").mkdir()
         result = subprocess.run(
@@ -275,8 +275,6 @@ def _migrate_into(target: Path) -> None:
         partial = target.with_suffix(f".{os.getpid()}.partial")
         shutil.copyfile(tmp / "data" / "db.sqlite3", partial)
         os.replace(partial, target)  # whole or not at all, for every reader
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def migrated_sqlite() -> Path:
